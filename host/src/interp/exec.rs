@@ -1,0 +1,587 @@
+//! The execution loop.
+//!
+//! One loop runs every WebAssembly frame of a call: a wasm-to-wasm call pushes a [`Frame`] on an explicit
+//! stack instead of recursing on the host's, so guest recursion is bounded only by the configured depth and
+//! value-stack size and can never overflow the host stack. Frames share one value stack (`Vec<u64>`): a
+//! callee's frame starts where the caller put the arguments.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::ir::{Instr, LoadKind, Slot, StoreKind, for_each_memory, for_each_numeric};
+use super::mem::{Ctx, Mem};
+use super::{CompiledFunc, ops, panic_message, translate};
+use crate::error::{Error, Result, TrapCode};
+use crate::func::{Caller, HostFunc};
+use crate::store::{FuncKind, Store};
+use crate::types::{Func, Val, ValType};
+
+/// A suspended caller.
+#[derive(Clone, Copy)]
+struct Frame {
+    func: *const CompiledFunc,
+    pc: usize,
+    fp: usize,
+    inst: u32,
+    def: u32,
+}
+
+pub(crate) struct Executor<'s, T> {
+    store: &'s mut Store<T>,
+    frames: Vec<Frame>,
+    max_depth: usize,
+    max_slots: usize,
+}
+
+macro_rules! define_exec_numeric {
+    (
+        unary { $( $un:ident ($ui:ty => $uo:ty) |$ux:ident| $ue:expr; )* }
+        unary_trap { $( $ut:ident ($ti:ty => $to:ty) |$tx:ident| $te:expr; )* }
+        binary { $( $bin:ident ($bi:ty => $bo:ty) |$ba:ident, $bb:ident| $be:expr; )* }
+        binary_trap { $( $bt:ident ($ci:ty => $co:ty) |$ca:ident, $cb:ident| $ce:expr; )* }
+    ) => {
+        /// Execute a numeric instruction on the frame's registers `r`.
+        #[inline(always)]
+        fn exec_numeric(r: &mut [u64], instr: Instr) -> Result<(), TrapCode> {
+            match instr {
+                $( Instr::$un { d, a } => {
+                    let $ux = <$ui as Slot>::from_slot(r[a as usize]);
+                    let v: $uo = $ue;
+                    r[d as usize] = v.to_slot();
+                } )*
+                $( Instr::$ut { d, a } => {
+                    let $tx = <$ti as Slot>::from_slot(r[a as usize]);
+                    let v: $to = $te?;
+                    r[d as usize] = v.to_slot();
+                } )*
+                $( Instr::$bin { d, a, b } => {
+                    let $ba = <$bi as Slot>::from_slot(r[a as usize]);
+                    let $bb = <$bi as Slot>::from_slot(r[b as usize]);
+                    let v: $bo = $be;
+                    r[d as usize] = v.to_slot();
+                } )*
+                $( Instr::$bt { d, a, b } => {
+                    let $ca = <$ci as Slot>::from_slot(r[a as usize]);
+                    let $cb = <$ci as Slot>::from_slot(r[b as usize]);
+                    let v: $co = $ce?;
+                    r[d as usize] = v.to_slot();
+                } )*
+                other => unreachable!("not a numeric instruction: {other:?}"),
+            }
+            Ok(())
+        }
+    };
+}
+
+for_each_numeric!(define_exec_numeric);
+
+macro_rules! define_exec_memory {
+    (
+        load { $( $l:ident ($lm:ty => $ls:ty); )* }
+        store { $( $s:ident ($sm:ty => $ss:ty); )* }
+    ) => {
+        #[inline(always)]
+        fn exec_load(mem: Mem, kind: LoadKind, addr: u32, off: u32) -> Result<u64, TrapCode> {
+            Ok(match kind {
+                $( LoadKind::$l => {
+                    let bytes = mem.load::<{ std::mem::size_of::<$lm>() }>(addr, off)?;
+                    (<$lm>::from_le_bytes(bytes) as $ls).to_slot()
+                } )*
+            })
+        }
+
+        #[inline(always)]
+        fn exec_store(mem: Mem, kind: StoreKind, addr: u32, off: u32, raw: u64) -> Result<(), TrapCode> {
+            match kind {
+                $( StoreKind::$s => mem.store(addr, off, (<$ss as Slot>::from_slot(raw) as $sm).to_le_bytes()), )*
+            }
+        }
+    };
+}
+
+for_each_memory!(define_exec_memory);
+
+/// Read a value of type `ty` from the slots at `at`.
+fn read_val(stack: &[u64], at: usize, ty: ValType) -> Val {
+    let raw = if ty == ValType::V128 { stack[at] as u128 | (stack[at + 1] as u128) << 64 } else { stack[at] as u128 };
+    Val::from_raw(ty, raw)
+}
+
+/// Write `val` to the slots at `at`.
+fn write_val(stack: &mut [u64], at: usize, val: Val) {
+    let raw = val.to_raw();
+    stack[at] = raw as u64;
+    if val.ty() == ValType::V128 {
+        stack[at + 1] = (raw >> 64) as u64;
+    }
+}
+
+/// Call a host function, turning a panic into a trap and checking the result types.
+pub(crate) fn call_host<T>(
+    host: &HostFunc<T>,
+    store: &mut Store<T>,
+    instance: Option<u32>,
+    args: &[Val],
+    results: &mut [Val],
+) -> Result<()> {
+    let expected: Vec<ValType> = results.iter().map(|v| v.ty()).collect();
+    let outcome = catch_unwind(AssertUnwindSafe(|| host(Caller { store, instance }, args, results)));
+    match outcome {
+        Ok(Ok(())) => {
+            if results.iter().zip(&expected).any(|(v, &t)| v.ty() != t) {
+                return Err(Error::host("host function returned values of the wrong type"));
+            }
+            Ok(())
+        }
+        Ok(Err(e)) => Err(e),
+        Err(panic) => Err(Error::host(format!("host function panicked: {}", panic_message(&*panic)))),
+    }
+}
+
+impl<'s, T> Executor<'s, T> {
+    /// Run wasm function `func` with `params`, writing `results`.
+    pub(crate) fn run(
+        store: &'s mut Store<T>,
+        stack: &mut Vec<u64>,
+        func: Func,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        let FuncKind::Wasm { instance, def } = store.inner.funcs[func.0 as usize].kind else {
+            unreachable!("host functions are called directly")
+        };
+        let config = store.inner.engine.config();
+        let mut ex = Executor {
+            max_depth: config.max_call_depth as usize,
+            max_slots: config.max_stack_slots as usize,
+            frames: Vec::new(),
+            store,
+        };
+        let entry = ex.compiled(instance, def)?;
+        // SAFETY: see `compiled`.
+        let f = unsafe { &*entry };
+        ex.prepare_frame(stack, 0, f).map_err(|c| ex.trap(c, instance, def))?;
+        let mut at = 0;
+        for &p in params {
+            write_val(stack, at, p);
+            at += p.ty().slots() as usize;
+        }
+        ex.execute(stack, Frame { func: entry, pc: 0, fp: 0, inst: instance, def })?;
+        let mut at = 0;
+        for r in results.iter_mut() {
+            *r = read_val(stack, at, r.ty());
+            at += r.ty().slots() as usize;
+        }
+        Ok(())
+    }
+
+    /// The code of defined function `def` of instance `inst`, translating it on first use.
+    ///
+    /// The pointer stays valid while the store lives: the code sits in an `Arc` in the module's `OnceLock`,
+    /// the module is held by the instance, and a store never drops instances.
+    fn compiled(&self, inst: u32, def: u32) -> Result<*const CompiledFunc> {
+        let module = &self.store.inner.instances[inst as usize].module.inner;
+        let cell = &module.code[def as usize];
+        if let Some(code) = cell.get() {
+            return Ok(Arc::as_ptr(code));
+        }
+        let code = translate::translate(module, def as usize)
+            .map_err(|e| e.with_function(module.func_name(module.num_imported_funcs + def)))?;
+        Ok(Arc::as_ptr(cell.get_or_init(|| Arc::new(code))))
+    }
+
+    fn ctx(&self, inst: u32) -> Ctx {
+        Ctx::new(self.store.inner.instances[inst as usize].vmctx.as_ptr())
+    }
+
+    fn trap(&self, code: TrapCode, inst: u32, def: u32) -> Error {
+        let module = &self.store.inner.instances[inst as usize].module.inner;
+        Error::trap(code).with_function(module.func_name(module.num_imported_funcs + def))
+    }
+
+    /// Make room for a frame at `fp` and zero its declared locals.
+    fn prepare_frame(&self, stack: &mut Vec<u64>, fp: usize, f: &CompiledFunc) -> Result<(), TrapCode> {
+        let need = fp + f.frame_slots as usize;
+        if need > stack.len() {
+            if need > self.max_slots {
+                return Err(TrapCode::CallStackExhausted);
+            }
+            let len = need.max(stack.len() * 2).max(1024).min(self.max_slots);
+            stack.resize(len, 0);
+        }
+        stack[fp + f.param_slots as usize..fp + f.local_slots as usize].fill(0);
+        Ok(())
+    }
+
+    /// Call host function `func` (store index) with arguments at `stack[at..]`; results replace them.
+    fn call_host_at(&mut self, stack: &mut [u64], at: usize, func: u32, host: u32, inst: u32) -> Result<()> {
+        let ty = self.store.inner.funcs[func as usize].ty.clone();
+        let mut args = Vec::with_capacity(ty.params().len());
+        let mut k = at;
+        for &p in ty.params() {
+            args.push(read_val(stack, k, p));
+            k += p.slots() as usize;
+        }
+        let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
+        let host = self.store.hosts[host as usize].clone();
+        call_host(&host, self.store, Some(inst), &args, &mut results)?;
+        let mut k = at;
+        for r in results {
+            write_val(stack, k, r);
+            k += r.ty().slots() as usize;
+        }
+        Ok(())
+    }
+
+    /// The store function behind `call_indirect`: bounds, null and signature checks.
+    fn indirect_target(&self, ctx: Ctx, table: u32, index: u32, ty: u32) -> Result<u32, TrapCode> {
+        let raw = ctx.table_get(table, index).ok_or(TrapCode::UndefinedElement)?;
+        let func = self.store.inner.func_raw(raw).ok_or(TrapCode::UninitializedElement)?;
+        if self.store.inner.funcs[func as usize].type_id != ctx.type_id(ty) {
+            return Err(TrapCode::IndirectCallTypeMismatch);
+        }
+        Ok(func)
+    }
+
+    fn execute(&mut self, stack: &mut Vec<u64>, entry: Frame) -> Result<()> {
+        let mut cur = entry;
+        // SAFETY: see `compiled`.
+        let mut f: &CompiledFunc = unsafe { &*cur.func };
+        let mut ctx = self.ctx(cur.inst);
+        let mut mem = ctx.memory0();
+        let mut pc = 0usize;
+        let mut fp = cur.fp;
+        let interrupt = self.store.inner.interrupt.clone();
+
+        macro_rules! r {
+            ($s:expr) => {
+                stack[fp + $s as usize]
+            };
+        }
+        macro_rules! t {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(code) => return Err(self.trap(code, cur.inst, cur.def)),
+                }
+            };
+        }
+        // Enter defined function `$def` of instance `$inst` with its frame at `$base` of the current one.
+        macro_rules! enter {
+            ($inst:expr, $def:expr, $base:expr) => {{
+                let (inst, def) = ($inst, $def);
+                let callee = self.compiled(inst, def)?;
+                if self.frames.len() >= self.max_depth {
+                    t!(Err(TrapCode::CallStackExhausted));
+                }
+                self.frames.push(Frame { pc, fp, ..cur });
+                fp += $base as usize;
+                cur = Frame { func: callee, pc: 0, fp, inst, def };
+                // SAFETY: see `compiled`.
+                f = unsafe { &*callee };
+                pc = 0;
+                t!(self.prepare_frame(stack, fp, f));
+                if inst != self.frames.last().map_or(inst, |fr| fr.inst) {
+                    ctx = self.ctx(inst);
+                    mem = ctx.memory0();
+                }
+            }};
+        }
+        // Return from the current frame (results already at `fp..`).
+        macro_rules! ret {
+            () => {{
+                match self.frames.pop() {
+                    None => return Ok(()),
+                    Some(caller) => {
+                        if caller.inst != cur.inst {
+                            ctx = self.ctx(caller.inst);
+                        }
+                        cur = caller;
+                        // SAFETY: see `compiled`.
+                        f = unsafe { &*cur.func };
+                        pc = cur.pc;
+                        fp = cur.fp;
+                        mem = ctx.memory0();
+                    }
+                }
+            }};
+        }
+        // Call store function `$func` with arguments at `$base`, as a tail call if `$tail`.
+        macro_rules! call_store_func {
+            ($func:expr, $base:expr, $tail:expr) => {{
+                let func: u32 = $func;
+                let base = $base as usize;
+                match self.store.inner.funcs[func as usize].kind {
+                    FuncKind::Wasm { instance, def } => {
+                        if $tail {
+                            let callee = self.compiled(instance, def)?;
+                            // SAFETY: see `compiled`.
+                            let n = unsafe { (*callee).param_slots } as usize;
+                            stack.copy_within(fp + base..fp + base + n, fp);
+                            if instance != cur.inst {
+                                ctx = self.ctx(instance);
+                                mem = ctx.memory0();
+                            }
+                            cur = Frame { func: callee, pc: 0, fp, inst: instance, def };
+                            // SAFETY: see `compiled`.
+                            f = unsafe { &*callee };
+                            pc = 0;
+                            t!(self.prepare_frame(stack, fp, f));
+                        } else {
+                            enter!(instance, def, base);
+                        }
+                    }
+                    FuncKind::Host { host } => {
+                        let inst = cur.inst;
+                        self.call_host_at(stack, fp + base, func, host, inst).map_err(|e| {
+                            e.with_function(
+                                self.trap(TrapCode::HostError, cur.inst, cur.def).function().unwrap_or("?").to_string(),
+                            )
+                        })?;
+                        mem = ctx.memory0();
+                        if $tail {
+                            let n = self.store.inner.funcs[func as usize].ty.result_slots() as usize;
+                            stack.copy_within(fp + base..fp + base + n, fp);
+                            ret!();
+                        }
+                    }
+                }
+            }};
+        }
+
+        loop {
+            let instr = f.code[pc];
+            pc += 1;
+            match instr {
+                Instr::Copy { d, s } => r!(d) = r!(s),
+                Instr::Copy2 { d, s } => {
+                    r!(d) = r!(s);
+                    r!(d + 1) = r!(s + 1);
+                }
+                Instr::CopySpan { d, s, n } => {
+                    let (d, s) = (fp + d as usize, fp + s as usize);
+                    stack.copy_within(s..s + n as usize, d);
+                }
+                Instr::Const32 { d, v } => r!(d) = v as u64,
+                Instr::Const64 { d, v } => r!(d) = v,
+                Instr::Const128 { d, idx } => {
+                    let v = f.consts[idx as usize];
+                    r!(d) = v as u64;
+                    r!(d + 1) = (v >> 64) as u64;
+                }
+                Instr::Select { d, c, b } => {
+                    if r!(c) as u32 == 0 {
+                        r!(d) = r!(b);
+                    }
+                }
+                Instr::Select2 { d, c, b } => {
+                    if r!(c) as u32 == 0 {
+                        r!(d) = r!(b);
+                        r!(d + 1) = r!(b + 1);
+                    }
+                }
+                Instr::Br { t } => pc = t as usize,
+                Instr::BrIfNez { c, t } => {
+                    if r!(c) as u32 != 0 {
+                        pc = t as usize;
+                    }
+                }
+                Instr::BrIfEqz { c, t } => {
+                    if r!(c) as u32 == 0 {
+                        pc = t as usize;
+                    }
+                }
+                Instr::BrTable { i, n } => pc += (r!(i) as u32).min(n) as usize,
+                Instr::Return0 => ret!(),
+                Instr::Return1 { s } => {
+                    r!(0) = r!(s);
+                    ret!();
+                }
+                Instr::ReturnSpan { s, n } => {
+                    let s = fp + s as usize;
+                    stack.copy_within(s..s + n as usize, fp);
+                    ret!();
+                }
+                Instr::Call { f: def, base } => enter!(cur.inst, def, base),
+                Instr::CallImport { f: func, base } => call_store_func!(ctx.func(func), base, false),
+                Instr::CallIndirect { ty, i, base } => {
+                    let target = t!(self.indirect_target(ctx, 0, r!(i) as u32, ty));
+                    call_store_func!(target, base, false);
+                }
+                Instr::CallIndirectT { ty, i, base } => {
+                    let Instr::Aux { v: table } = f.code[pc] else { unreachable!("call_indirect without table") };
+                    pc += 1;
+                    let target = t!(self.indirect_target(ctx, table, r!(i) as u32, ty));
+                    call_store_func!(target, base, false);
+                }
+                Instr::ReturnCall { f: def, base } => {
+                    let func = ctx.func(def + self.num_imported(cur.inst));
+                    call_store_func!(func, base, true);
+                }
+                Instr::ReturnCallImport { f: func, base } => call_store_func!(ctx.func(func), base, true),
+                Instr::ReturnCallIndirect { ty, i, base } => {
+                    let target = t!(self.indirect_target(ctx, 0, r!(i) as u32, ty));
+                    call_store_func!(target, base, true);
+                }
+                Instr::ReturnCallIndirectT { ty, i, base } => {
+                    let Instr::Aux { v: table } = f.code[pc] else { unreachable!("call_indirect without table") };
+                    let target = t!(self.indirect_target(ctx, table, r!(i) as u32, ty));
+                    call_store_func!(target, base, true);
+                }
+                Instr::Aux { .. } => unreachable!("immediate executed as an instruction"),
+                Instr::Unreachable => t!(Err(TrapCode::Unreachable)),
+                Instr::Meter { count, gas } => {
+                    let inner = &mut self.store.inner;
+                    inner.instruction_count += count as u64;
+                    inner.gas_used += gas as u64;
+                    if inner.gas_used > inner.gas_limit {
+                        inner.gas_used = inner.gas_limit;
+                        t!(Err(TrapCode::CostLimitExceeded));
+                    }
+                }
+                Instr::CheckInterrupt => {
+                    if interrupt.load(Ordering::Relaxed) {
+                        t!(Err(TrapCode::Interrupted));
+                    }
+                }
+                Instr::GlobalGet { d, g } => r!(d) = ctx.global_get(g) as u64,
+                Instr::GlobalSet { s, g } => ctx.global_set(g, r!(s) as u128),
+                Instr::GlobalGet2 { d, g } => {
+                    let v = ctx.global_get(g);
+                    r!(d) = v as u64;
+                    r!(d + 1) = (v >> 64) as u64;
+                }
+                Instr::GlobalSet2 { s, g } => ctx.global_set(g, r!(s) as u128 | (r!(s + 1) as u128) << 64),
+                Instr::Load { kind, d, a, off } => r!(d) = t!(exec_load(mem, kind, r!(a) as u32, off)),
+                Instr::Store { kind, a, v, off } => t!(exec_store(mem, kind, r!(a) as u32, off, r!(v))),
+                Instr::MemorySize { d } => r!(d) = (mem_len(mem) / crate::vm::PAGE_SIZE as usize) as u64,
+                Instr::MemoryGrow { d, a } => {
+                    let delta = r!(a) as u32 as u64;
+                    let idx = self.store.inner.instances[cur.inst as usize].memories[0];
+                    let old = self.store.inner.memories[idx as usize].grow(delta);
+                    r!(d) = old.map_or(u32::MAX, |o| o as u32) as u64;
+                    mem = ctx.memory0();
+                }
+                Instr::MemoryFill { base } => {
+                    let (dst, val, n) = (r!(base) as u32, r!(base + 1) as u8, r!(base + 2) as u32);
+                    t!(bulk::fill(mem.bytes(), dst, val, n));
+                }
+                Instr::MemoryCopy { base } => {
+                    let (dst, src, n) = (r!(base) as u32, r!(base + 1) as u32, r!(base + 2) as u32);
+                    t!(bulk::copy_within(mem.bytes(), dst, src, n));
+                }
+                Instr::MemoryInit { seg, base } => {
+                    let (dst, src, n) = (r!(base) as u32, r!(base + 1) as u32, r!(base + 2) as u32);
+                    let inst = &self.store.inner.instances[cur.inst as usize];
+                    let data = &inst.module.inner.bytes[inst.datas[seg as usize].clone()];
+                    t!(bulk::init(mem.bytes(), data, dst, src, n, TrapCode::MemoryOutOfBounds));
+                }
+                Instr::DataDrop { seg } => {
+                    self.store.inner.instances[cur.inst as usize].datas[seg as usize] = 0..0;
+                }
+                Instr::TableGet { d, i, t } => {
+                    r!(d) = t!(ctx.table_get(t, r!(i) as u32).ok_or(TrapCode::TableOutOfBounds));
+                }
+                Instr::TableSet { i, v, t } => {
+                    let (i, v) = (r!(i) as u32 as usize, r!(v));
+                    let table = self.table_mut(cur.inst, t);
+                    *t!(table.elements_mut().get_mut(i).ok_or(TrapCode::TableOutOfBounds)) = v;
+                }
+                Instr::TableSize { d, t } => {
+                    r!(d) = self.table_mut(cur.inst, t).elements().len() as u64;
+                }
+                Instr::TableGrow { base, t } => {
+                    let (init, delta) = (r!(base), r!(base + 1) as u32 as u64);
+                    let old = self.table_mut(cur.inst, t).grow(delta, init);
+                    r!(base) = old.map_or(u32::MAX, |o| o as u32) as u64;
+                }
+                Instr::TableFill { base, t } => {
+                    let (i, val, n) = (r!(base) as u32, r!(base + 1), r!(base + 2) as u32);
+                    let table = self.table_mut(cur.inst, t);
+                    t!(bulk::fill(table.elements_mut(), i, val, n).map_err(|_| TrapCode::TableOutOfBounds));
+                }
+                Instr::TableCopy { base, dst, src } => {
+                    let (d, s, n) = (r!(base) as u32, r!(base + 1) as u32, r!(base + 2) as u32);
+                    t!(self.table_copy(cur.inst, dst, src, d, s, n));
+                }
+                Instr::TableInit { base, seg } => {
+                    let Instr::Aux { v: table } = f.code[pc] else { unreachable!("table.init without table") };
+                    pc += 1;
+                    let (d, s, n) = (r!(base) as u32, r!(base + 1) as u32, r!(base + 2) as u32);
+                    let inner = &mut self.store.inner;
+                    let inst = &inner.instances[cur.inst as usize];
+                    let elems = &inst.elems[seg as usize];
+                    let table = &mut inner.tables[inst.tables[table as usize] as usize];
+                    t!(bulk::init(table.elements_mut(), elems, d, s, n, TrapCode::TableOutOfBounds));
+                }
+                Instr::ElemDrop { seg } => {
+                    self.store.inner.instances[cur.inst as usize].elems[seg as usize] = Box::new([]);
+                }
+                Instr::RefFunc { d, f: func } => r!(d) = ctx.func(func) as u64 + 1,
+                other => t!(exec_numeric(&mut stack[fp..], other)),
+            }
+        }
+    }
+
+    fn num_imported(&self, inst: u32) -> u32 {
+        self.store.inner.instances[inst as usize].module.inner.num_imported_funcs
+    }
+
+    fn table_mut(&mut self, inst: u32, t: u32) -> &mut crate::vm::Table {
+        let idx = self.store.inner.instances[inst as usize].tables[t as usize];
+        &mut self.store.inner.tables[idx as usize]
+    }
+
+    fn table_copy(&mut self, inst: u32, dst: u32, src: u32, d: u32, s: u32, n: u32) -> Result<(), TrapCode> {
+        let tables = &self.store.inner.instances[inst as usize].tables;
+        let (dst, src) = (tables[dst as usize] as usize, tables[src as usize] as usize);
+        if dst == src {
+            return bulk::copy_within(self.store.inner.tables[dst].elements_mut(), d, s, n)
+                .map_err(|_| TrapCode::TableOutOfBounds);
+        }
+        let source: Vec<u64> = self.store.inner.tables[src].elements().to_vec();
+        bulk::init(self.store.inner.tables[dst].elements_mut(), &source, d, s, n, TrapCode::TableOutOfBounds)
+    }
+}
+
+fn mem_len(mem: Mem) -> usize {
+    mem.bytes().len()
+}
+
+/// Bounds-checked bulk operations shared by memories and tables.
+mod bulk {
+    use crate::error::TrapCode;
+
+    fn range(len: usize, start: u32, n: u32) -> Option<std::ops::Range<usize>> {
+        let end = start as usize + n as usize;
+        (end <= len).then_some(start as usize..end)
+    }
+
+    pub fn fill<E: Copy>(items: &mut [E], dst: u32, val: E, n: u32) -> Result<(), TrapCode> {
+        let r = range(items.len(), dst, n).ok_or(TrapCode::MemoryOutOfBounds)?;
+        items[r].fill(val);
+        Ok(())
+    }
+
+    pub fn copy_within<E: Copy>(items: &mut [E], dst: u32, src: u32, n: u32) -> Result<(), TrapCode> {
+        let s = range(items.len(), src, n).ok_or(TrapCode::MemoryOutOfBounds)?;
+        range(items.len(), dst, n).ok_or(TrapCode::MemoryOutOfBounds)?;
+        items.copy_within(s, dst as usize);
+        Ok(())
+    }
+
+    pub fn init<E: Copy>(
+        items: &mut [E],
+        from: &[E],
+        dst: u32,
+        src: u32,
+        n: u32,
+        trap: TrapCode,
+    ) -> Result<(), TrapCode> {
+        let s = range(from.len(), src, n).ok_or(trap)?;
+        let d = range(items.len(), dst, n).ok_or(trap)?;
+        items[d].copy_from_slice(&from[s]);
+        Ok(())
+    }
+}

@@ -1,0 +1,428 @@
+//! The interpreter's instruction set.
+//!
+//! Code is register-style: every operand names a slot of the current frame (`fp + slot`), computed once at
+//! translation from WebAssembly's static stack heights. `local.get` costs nothing (the next instruction
+//! reads the local's slot directly) and an operation followed by `local.set` writes the local directly.
+//!
+//! The numeric operators are described once, in [`for_each_numeric`]; the enum variants, the translation
+//! from `wasmparser` and the execution are all derived from that table.
+
+/// A slot index relative to the frame pointer.
+pub(crate) type S = u32;
+
+/// Values as they live in 64-bit slots.
+pub(crate) trait Slot: Copy {
+    fn from_slot(raw: u64) -> Self;
+    fn to_slot(self) -> u64;
+}
+
+impl Slot for i32 {
+    #[inline(always)]
+    fn from_slot(raw: u64) -> Self {
+        raw as u32 as i32
+    }
+    #[inline(always)]
+    fn to_slot(self) -> u64 {
+        self as u32 as u64
+    }
+}
+impl Slot for i64 {
+    #[inline(always)]
+    fn from_slot(raw: u64) -> Self {
+        raw as i64
+    }
+    #[inline(always)]
+    fn to_slot(self) -> u64 {
+        self as u64
+    }
+}
+impl Slot for f32 {
+    #[inline(always)]
+    fn from_slot(raw: u64) -> Self {
+        f32::from_bits(raw as u32)
+    }
+    #[inline(always)]
+    fn to_slot(self) -> u64 {
+        self.to_bits() as u64
+    }
+}
+impl Slot for f64 {
+    #[inline(always)]
+    fn from_slot(raw: u64) -> Self {
+        f64::from_bits(raw)
+    }
+    #[inline(always)]
+    fn to_slot(self) -> u64 {
+        self.to_bits()
+    }
+}
+
+/// Calls `$m!` with the table of numeric operators:
+/// `unary` (`Name(in => out) |x| expr`), `binary` (`Name(in => out) |a, b| expr`), and their trapping
+/// forms whose expression is a `Result<out, TrapCode>`.
+macro_rules! for_each_numeric {
+    ($m:ident) => {
+        $m! {
+            unary {
+                I32Eqz(i32 => i32) |x| (x == 0) as i32;
+                I64Eqz(i64 => i32) |x| (x == 0) as i32;
+                I32Clz(i32 => i32) |x| x.leading_zeros() as i32;
+                I32Ctz(i32 => i32) |x| x.trailing_zeros() as i32;
+                I32Popcnt(i32 => i32) |x| x.count_ones() as i32;
+                I64Clz(i64 => i64) |x| x.leading_zeros() as i64;
+                I64Ctz(i64 => i64) |x| x.trailing_zeros() as i64;
+                I64Popcnt(i64 => i64) |x| x.count_ones() as i64;
+                F32Abs(f32 => f32) |x| x.abs();
+                F32Neg(f32 => f32) |x| -x;
+                F32Ceil(f32 => f32) |x| ops::f32_quiet(x.ceil());
+                F32Floor(f32 => f32) |x| ops::f32_quiet(x.floor());
+                F32Trunc(f32 => f32) |x| ops::f32_quiet(x.trunc());
+                F32Nearest(f32 => f32) |x| ops::f32_quiet(ops::f32_nearest(x));
+                F32Sqrt(f32 => f32) |x| x.sqrt();
+                F64Abs(f64 => f64) |x| x.abs();
+                F64Neg(f64 => f64) |x| -x;
+                F64Ceil(f64 => f64) |x| ops::f64_quiet(x.ceil());
+                F64Floor(f64 => f64) |x| ops::f64_quiet(x.floor());
+                F64Trunc(f64 => f64) |x| ops::f64_quiet(x.trunc());
+                F64Nearest(f64 => f64) |x| ops::f64_quiet(ops::f64_nearest(x));
+                F64Sqrt(f64 => f64) |x| x.sqrt();
+                I32WrapI64(i64 => i32) |x| x as i32;
+                I64ExtendI32S(i32 => i64) |x| x as i64;
+                I64ExtendI32U(i32 => i64) |x| x as u32 as i64;
+                F32ConvertI32S(i32 => f32) |x| x as f32;
+                F32ConvertI32U(i32 => f32) |x| x as u32 as f32;
+                F32ConvertI64S(i64 => f32) |x| x as f32;
+                F32ConvertI64U(i64 => f32) |x| x as u64 as f32;
+                F32DemoteF64(f64 => f32) |x| x as f32;
+                F64ConvertI32S(i32 => f64) |x| x as f64;
+                F64ConvertI32U(i32 => f64) |x| x as u32 as f64;
+                F64ConvertI64S(i64 => f64) |x| x as f64;
+                F64ConvertI64U(i64 => f64) |x| x as u64 as f64;
+                F64PromoteF32(f32 => f64) |x| x as f64;
+                I32Extend8S(i32 => i32) |x| x as i8 as i32;
+                I32Extend16S(i32 => i32) |x| x as i16 as i32;
+                I64Extend8S(i64 => i64) |x| x as i8 as i64;
+                I64Extend16S(i64 => i64) |x| x as i16 as i64;
+                I64Extend32S(i64 => i64) |x| x as i32 as i64;
+                I32TruncSatF32S(f32 => i32) |x| x as i32;
+                I32TruncSatF32U(f32 => i32) |x| x as u32 as i32;
+                I32TruncSatF64S(f64 => i32) |x| x as i32;
+                I32TruncSatF64U(f64 => i32) |x| x as u32 as i32;
+                I64TruncSatF32S(f32 => i64) |x| x as i64;
+                I64TruncSatF32U(f32 => i64) |x| x as u64 as i64;
+                I64TruncSatF64S(f64 => i64) |x| x as i64;
+                I64TruncSatF64U(f64 => i64) |x| x as u64 as i64;
+            }
+            unary_trap {
+                I32TruncF32S(f32 => i32) |x| ops::i32_trunc_f32_s(x);
+                I32TruncF32U(f32 => i32) |x| ops::i32_trunc_f32_u(x).map(|v| v as i32);
+                I32TruncF64S(f64 => i32) |x| ops::i32_trunc_f64_s(x);
+                I32TruncF64U(f64 => i32) |x| ops::i32_trunc_f64_u(x).map(|v| v as i32);
+                I64TruncF32S(f32 => i64) |x| ops::i64_trunc_f32_s(x);
+                I64TruncF32U(f32 => i64) |x| ops::i64_trunc_f32_u(x).map(|v| v as i64);
+                I64TruncF64S(f64 => i64) |x| ops::i64_trunc_f64_s(x);
+                I64TruncF64U(f64 => i64) |x| ops::i64_trunc_f64_u(x).map(|v| v as i64);
+            }
+            binary {
+                I32Eq(i32 => i32) |a, b| (a == b) as i32;
+                I32Ne(i32 => i32) |a, b| (a != b) as i32;
+                I32LtS(i32 => i32) |a, b| (a < b) as i32;
+                I32LtU(i32 => i32) |a, b| ((a as u32) < (b as u32)) as i32;
+                I32GtS(i32 => i32) |a, b| (a > b) as i32;
+                I32GtU(i32 => i32) |a, b| ((a as u32) > (b as u32)) as i32;
+                I32LeS(i32 => i32) |a, b| (a <= b) as i32;
+                I32LeU(i32 => i32) |a, b| ((a as u32) <= (b as u32)) as i32;
+                I32GeS(i32 => i32) |a, b| (a >= b) as i32;
+                I32GeU(i32 => i32) |a, b| ((a as u32) >= (b as u32)) as i32;
+                I64Eq(i64 => i32) |a, b| (a == b) as i32;
+                I64Ne(i64 => i32) |a, b| (a != b) as i32;
+                I64LtS(i64 => i32) |a, b| (a < b) as i32;
+                I64LtU(i64 => i32) |a, b| ((a as u64) < (b as u64)) as i32;
+                I64GtS(i64 => i32) |a, b| (a > b) as i32;
+                I64GtU(i64 => i32) |a, b| ((a as u64) > (b as u64)) as i32;
+                I64LeS(i64 => i32) |a, b| (a <= b) as i32;
+                I64LeU(i64 => i32) |a, b| ((a as u64) <= (b as u64)) as i32;
+                I64GeS(i64 => i32) |a, b| (a >= b) as i32;
+                I64GeU(i64 => i32) |a, b| ((a as u64) >= (b as u64)) as i32;
+                F32Eq(f32 => i32) |a, b| (a == b) as i32;
+                F32Ne(f32 => i32) |a, b| (a != b) as i32;
+                F32Lt(f32 => i32) |a, b| (a < b) as i32;
+                F32Gt(f32 => i32) |a, b| (a > b) as i32;
+                F32Le(f32 => i32) |a, b| (a <= b) as i32;
+                F32Ge(f32 => i32) |a, b| (a >= b) as i32;
+                F64Eq(f64 => i32) |a, b| (a == b) as i32;
+                F64Ne(f64 => i32) |a, b| (a != b) as i32;
+                F64Lt(f64 => i32) |a, b| (a < b) as i32;
+                F64Gt(f64 => i32) |a, b| (a > b) as i32;
+                F64Le(f64 => i32) |a, b| (a <= b) as i32;
+                F64Ge(f64 => i32) |a, b| (a >= b) as i32;
+                I32Add(i32 => i32) |a, b| a.wrapping_add(b);
+                I32Sub(i32 => i32) |a, b| a.wrapping_sub(b);
+                I32Mul(i32 => i32) |a, b| a.wrapping_mul(b);
+                I32And(i32 => i32) |a, b| a & b;
+                I32Or(i32 => i32) |a, b| a | b;
+                I32Xor(i32 => i32) |a, b| a ^ b;
+                I32Shl(i32 => i32) |a, b| a.wrapping_shl(b as u32);
+                I32ShrS(i32 => i32) |a, b| a.wrapping_shr(b as u32);
+                I32ShrU(i32 => i32) |a, b| (a as u32).wrapping_shr(b as u32) as i32;
+                I32Rotl(i32 => i32) |a, b| a.rotate_left(b as u32);
+                I32Rotr(i32 => i32) |a, b| a.rotate_right(b as u32);
+                I64Add(i64 => i64) |a, b| a.wrapping_add(b);
+                I64Sub(i64 => i64) |a, b| a.wrapping_sub(b);
+                I64Mul(i64 => i64) |a, b| a.wrapping_mul(b);
+                I64And(i64 => i64) |a, b| a & b;
+                I64Or(i64 => i64) |a, b| a | b;
+                I64Xor(i64 => i64) |a, b| a ^ b;
+                I64Shl(i64 => i64) |a, b| a.wrapping_shl(b as u32);
+                I64ShrS(i64 => i64) |a, b| a.wrapping_shr(b as u32);
+                I64ShrU(i64 => i64) |a, b| (a as u64).wrapping_shr(b as u32) as i64;
+                I64Rotl(i64 => i64) |a, b| a.rotate_left(b as u32);
+                I64Rotr(i64 => i64) |a, b| a.rotate_right(b as u32);
+                F32Add(f32 => f32) |a, b| a + b;
+                F32Sub(f32 => f32) |a, b| a - b;
+                F32Mul(f32 => f32) |a, b| a * b;
+                F32Div(f32 => f32) |a, b| a / b;
+                F32Min(f32 => f32) |a, b| ops::f32_min(a, b);
+                F32Max(f32 => f32) |a, b| ops::f32_max(a, b);
+                F32Copysign(f32 => f32) |a, b| a.copysign(b);
+                F64Add(f64 => f64) |a, b| a + b;
+                F64Sub(f64 => f64) |a, b| a - b;
+                F64Mul(f64 => f64) |a, b| a * b;
+                F64Div(f64 => f64) |a, b| a / b;
+                F64Min(f64 => f64) |a, b| ops::f64_min(a, b);
+                F64Max(f64 => f64) |a, b| ops::f64_max(a, b);
+                F64Copysign(f64 => f64) |a, b| a.copysign(b);
+            }
+            binary_trap {
+                I32DivS(i32 => i32) |a, b| ops::i32_div_s(a, b);
+                I32DivU(i32 => i32) |a, b| ops::i32_div_u(a, b);
+                I32RemS(i32 => i32) |a, b| ops::i32_rem_s(a, b);
+                I32RemU(i32 => i32) |a, b| ops::i32_rem_u(a, b);
+                I64DivS(i64 => i64) |a, b| ops::i64_div_s(a, b);
+                I64DivU(i64 => i64) |a, b| ops::i64_div_u(a, b);
+                I64RemS(i64 => i64) |a, b| ops::i64_rem_s(a, b);
+                I64RemU(i64 => i64) |a, b| ops::i64_rem_u(a, b);
+            }
+        }
+    };
+}
+pub(crate) use for_each_numeric;
+
+/// Memory accesses: `Name(width-type => slot-type)`; loads extend, stores truncate.
+macro_rules! for_each_memory {
+    ($m:ident) => {
+        $m! {
+            load {
+                I32Load(i32 => i32);
+                I64Load(i64 => i64);
+                F32Load(f32 => f32);
+                F64Load(f64 => f64);
+                I32Load8S(i8 => i32);
+                I32Load8U(u8 => i32);
+                I32Load16S(i16 => i32);
+                I32Load16U(u16 => i32);
+                I64Load8S(i8 => i64);
+                I64Load8U(u8 => i64);
+                I64Load16S(i16 => i64);
+                I64Load16U(u16 => i64);
+                I64Load32S(i32 => i64);
+                I64Load32U(u32 => i64);
+            }
+            store {
+                I32Store(i32 => i32);
+                I64Store(i64 => i64);
+                F32Store(f32 => f32);
+                F64Store(f64 => f64);
+                I32Store8(u8 => i32);
+                I32Store16(u16 => i32);
+                I64Store8(u8 => i64);
+                I64Store16(u16 => i64);
+                I64Store32(u32 => i64);
+            }
+        }
+    };
+}
+pub(crate) use for_each_memory;
+
+macro_rules! define_instr {
+    (
+        unary { $( $un:ident ($ui:ty => $uo:ty) |$ux:ident| $ue:expr; )* }
+        unary_trap { $( $ut:ident ($ti:ty => $to:ty) |$tx:ident| $te:expr; )* }
+        binary { $( $bin:ident ($bi:ty => $bo:ty) |$ba:ident, $bb:ident| $be:expr; )* }
+        binary_trap { $( $bt:ident ($ci:ty => $co:ty) |$ca:ident, $cb:ident| $ce:expr; )* }
+    ) => {
+        /// One interpreter instruction. 16 bytes; operands are frame slots (`d` destination, `a`/`b` inputs).
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub(crate) enum Instr {
+            $( $un { d: S, a: S }, )*
+            $( $ut { d: S, a: S }, )*
+            $( $bin { d: S, a: S, b: S }, )*
+            $( $bt { d: S, a: S, b: S }, )*
+            /// Memory loads (`d = mem[a + off]`).
+            Load { kind: LoadKind, d: S, a: S, off: u32 },
+            /// Memory stores (`mem[a + off] = v`).
+            Store { kind: StoreKind, a: S, v: S, off: u32 },
+            Copy { d: S, s: S },
+            Copy2 { d: S, s: S },
+            CopySpan { d: S, s: S, n: u32 },
+            Const32 { d: S, v: u32 },
+            Const64 { d: S, v: u64 },
+            /// `d..d+2 = consts[idx]` (a v128 constant from the function's pool).
+            Const128 { d: S, idx: u32 },
+            /// `if c == 0 { d = b }`: `d` already holds the first operand.
+            Select { d: S, c: S, b: S },
+            Select2 { d: S, c: S, b: S },
+            Br { t: u32 },
+            BrIfNez { c: S, t: u32 },
+            BrIfEqz { c: S, t: u32 },
+            /// Jump to the `min(i, n)`-th of the `n + 1` `Br` instructions that follow.
+            BrTable { i: S, n: u32 },
+            Return0,
+            Return1 { s: S },
+            ReturnSpan { s: S, n: u32 },
+            /// Call a function defined in this module (index among defined functions); arguments and
+            /// results at `base..`.
+            Call { f: u32, base: S },
+            /// Call through the instance's function table (imports, or any function by module index).
+            CallImport { f: u32, base: S },
+            CallIndirect { ty: u32, i: S, base: S },
+            /// `call_indirect` on a table other than 0; the next instruction is `Aux { v: table }`.
+            CallIndirectT { ty: u32, i: S, base: S },
+            ReturnCall { f: u32, base: S },
+            ReturnCallImport { f: u32, base: S },
+            ReturnCallIndirect { ty: u32, i: S, base: S },
+            ReturnCallIndirectT { ty: u32, i: S, base: S },
+            /// An immediate for the previous instruction; never executed.
+            Aux { v: u32 },
+            Unreachable,
+            /// Start of a metered block: count `count` instructions and charge `gas`.
+            Meter { count: u32, gas: u32 },
+            CheckInterrupt,
+            GlobalGet { d: S, g: u32 },
+            GlobalSet { s: S, g: u32 },
+            GlobalGet2 { d: S, g: u32 },
+            GlobalSet2 { s: S, g: u32 },
+            MemorySize { d: S },
+            MemoryGrow { d: S, a: S },
+            /// `memory.fill` with (dst, value, len) at `base..base+3`.
+            MemoryFill { base: S },
+            /// `memory.copy` with (dst, src, len) at `base..base+3`.
+            MemoryCopy { base: S },
+            /// `memory.init` with (dst, src, len) at `base..base+3`.
+            MemoryInit { seg: u32, base: S },
+            DataDrop { seg: u32 },
+            TableGet { d: S, i: S, t: u32 },
+            TableSet { i: S, v: S, t: u32 },
+            TableSize { d: S, t: u32 },
+            /// `table.grow` with (init, delta) at `base..base+2`; the result replaces `base`.
+            TableGrow { base: S, t: u32 },
+            /// `table.fill` with (dst, value, len) at `base..base+3`.
+            TableFill { base: S, t: u32 },
+            /// `table.copy` with (dst, src, len) at `base..base+3`.
+            TableCopy { base: S, dst: u32, src: u32 },
+            /// `table.init` with (dst, src, len) at `base..base+3`; the next instruction is `Aux { v: table }`.
+            TableInit { base: S, seg: u32 },
+            ElemDrop { seg: u32 },
+            RefFunc { d: S, f: u32 },
+        }
+
+        impl Instr {
+            /// The destination slot of an instruction whose only effect is to write one slot, so that a
+            /// following `local.set` can redirect it.
+            pub(crate) fn dst_mut(&mut self) -> Option<&mut S> {
+                match self {
+                    $( Instr::$un { d, .. } )|*
+                    | $( Instr::$ut { d, .. } )|*
+                    | $( Instr::$bin { d, .. } )|*
+                    | $( Instr::$bt { d, .. } )|*
+                    | Instr::Load { d, .. }
+                    | Instr::Const32 { d, .. }
+                    | Instr::Const64 { d, .. }
+                    | Instr::GlobalGet { d, .. }
+                    | Instr::MemorySize { d }
+                    | Instr::MemoryGrow { d, .. }
+                    | Instr::TableGet { d, .. }
+                    | Instr::TableSize { d, .. }
+                    | Instr::RefFunc { d, .. } => Some(d),
+                    _ => None,
+                }
+            }
+        }
+
+        /// Translate a numeric operator; `None` if `op` is not one.
+        pub(crate) fn numeric(op: &wasmparser::Operator<'_>) -> Option<(NumShape, fn(S, S, S) -> Instr, crate::types::ValType)> {
+            use wasmparser::Operator as O;
+            Some(match op {
+                $( O::$un => (NumShape::Unary, |d, a, _| Instr::$un { d, a }, <$uo as ValTypeOf>::TYPE), )*
+                $( O::$ut => (NumShape::Unary, |d, a, _| Instr::$ut { d, a }, <$to as ValTypeOf>::TYPE), )*
+                $( O::$bin => (NumShape::Binary, |d, a, b| Instr::$bin { d, a, b }, <$bo as ValTypeOf>::TYPE), )*
+                $( O::$bt => (NumShape::Binary, |d, a, b| Instr::$bt { d, a, b }, <$co as ValTypeOf>::TYPE), )*
+                _ => return None,
+            })
+        }
+    };
+}
+
+for_each_numeric!(define_instr);
+
+/// Whether a numeric operator takes one operand or two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NumShape {
+    Unary,
+    Binary,
+}
+
+pub(crate) trait ValTypeOf {
+    const TYPE: crate::types::ValType;
+}
+impl ValTypeOf for i32 {
+    const TYPE: crate::types::ValType = crate::types::ValType::I32;
+}
+impl ValTypeOf for i64 {
+    const TYPE: crate::types::ValType = crate::types::ValType::I64;
+}
+impl ValTypeOf for f32 {
+    const TYPE: crate::types::ValType = crate::types::ValType::F32;
+}
+impl ValTypeOf for f64 {
+    const TYPE: crate::types::ValType = crate::types::ValType::F64;
+}
+
+macro_rules! define_memory_kinds {
+    (
+        load { $( $l:ident ($lm:ty => $ls:ty); )* }
+        store { $( $s:ident ($sm:ty => $ss:ty); )* }
+    ) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(crate) enum LoadKind { $( $l, )* }
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(crate) enum StoreKind { $( $s, )* }
+
+        /// Translate a memory access operator: load kind and result type, or store kind.
+        pub(crate) fn memory_op(op: &wasmparser::Operator<'_>) -> Option<MemOp> {
+            use wasmparser::Operator as O;
+            Some(match op {
+                $( O::$l { memarg } => MemOp::Load(LoadKind::$l, <$ls as ValTypeOf>::TYPE, *memarg), )*
+                $( O::$s { memarg } => MemOp::Store(StoreKind::$s, *memarg), )*
+                _ => return None,
+            })
+        }
+    };
+}
+
+for_each_memory!(define_memory_kinds);
+
+pub(crate) enum MemOp {
+    Load(LoadKind, crate::types::ValType, wasmparser::MemArg),
+    Store(StoreKind, wasmparser::MemArg),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instructions_stay_small() {
+        assert_eq!(std::mem::size_of::<Instr>(), 16);
+    }
+}

@@ -1,0 +1,121 @@
+//! The interpreter's raw view of an instance: linear memory 0, globals, tables and function indices,
+//! reached through the instance's [`VMContext`]. All unsafe code of the executor lives here.
+//!
+//! Invariants relied on: a `VMContext` and everything it points to is owned by the store and outlives the
+//! execution; its arrays were sized from the module at instantiation, and indices come from validated code.
+
+use crate::error::TrapCode;
+use crate::vm::{VMContext, VMGlobal, VMMemory, VMTable};
+
+/// Linear memory: base address and accessible length.
+#[derive(Clone, Copy)]
+pub(crate) struct Mem {
+    base: *mut u8,
+    len: usize,
+}
+
+impl Mem {
+    pub const EMPTY: Mem = Mem { base: std::ptr::null_mut(), len: 0 };
+
+    #[inline(always)]
+    fn range(self, addr: u32, off: u32, n: usize) -> Result<usize, TrapCode> {
+        let ea = addr as usize + off as usize;
+        if ea.checked_add(n).is_some_and(|end| end <= self.len) { Ok(ea) } else { Err(TrapCode::MemoryOutOfBounds) }
+    }
+
+    /// Read `N` bytes at `addr + off`.
+    #[inline(always)]
+    pub fn load<const N: usize>(self, addr: u32, off: u32) -> Result<[u8; N], TrapCode> {
+        let ea = self.range(addr, off, N)?;
+        // SAFETY: [ea, ea + N) lies within the accessible `len` bytes at `base` (checked above).
+        Ok(unsafe { std::ptr::read_unaligned(self.base.add(ea).cast::<[u8; N]>()) })
+    }
+
+    /// Write `N` bytes at `addr + off`.
+    #[inline(always)]
+    pub fn store<const N: usize>(self, addr: u32, off: u32, bytes: [u8; N]) -> Result<(), TrapCode> {
+        let ea = self.range(addr, off, N)?;
+        // SAFETY: as in `load`.
+        unsafe { std::ptr::write_unaligned(self.base.add(ea).cast::<[u8; N]>(), bytes) };
+        Ok(())
+    }
+
+    /// The whole memory as a slice, for bulk operations.
+    pub fn bytes<'a>(self) -> &'a mut [u8] {
+        if self.len == 0 {
+            return &mut [];
+        }
+        // SAFETY: `base..base+len` is the accessible part of the mapping; the executor creates this slice
+        // only for the duration of one bulk operation, during which nothing else touches the memory.
+        unsafe { std::slice::from_raw_parts_mut(self.base, self.len) }
+    }
+}
+
+/// An instance's context, as seen by the executor.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx(*const VMContext);
+
+impl Ctx {
+    pub fn new(ctx: *const VMContext) -> Ctx {
+        Ctx(ctx)
+    }
+
+    fn ctx(&self) -> &VMContext {
+        // SAFETY: the context is owned by the store's instance and outlives the execution.
+        unsafe { &*self.0 }
+    }
+
+    /// Memory 0's current base and length (empty without a memory).
+    #[inline(always)]
+    pub fn memory0(&self) -> Mem {
+        let m = self.ctx().memory0;
+        if m.is_null() {
+            return Mem::EMPTY;
+        }
+        // SAFETY: a non-null `memory0` points at a live `VMMemory` of the store.
+        let m: &VMMemory = unsafe { &*m };
+        Mem { base: m.base, len: m.len }
+    }
+
+    #[inline(always)]
+    fn global(&self, g: u32) -> *mut VMGlobal {
+        // SAFETY: `g` is a validated global index; the array has one entry per global of the module.
+        unsafe { *self.ctx().globals.add(g as usize) }
+    }
+
+    #[inline(always)]
+    pub fn global_get(&self, g: u32) -> u128 {
+        // SAFETY: the global lives in the store (see `global`).
+        unsafe { (*self.global(g)).raw }
+    }
+
+    #[inline(always)]
+    pub fn global_set(&self, g: u32, raw: u128) {
+        // SAFETY: as in `global_get`; validation guarantees the global is mutable.
+        unsafe { (*self.global(g)).raw = raw }
+    }
+
+    /// The store function index of the module's function `f`.
+    #[inline(always)]
+    pub fn func(&self, f: u32) -> u32 {
+        // SAFETY: `f` is a validated function index; the array has one entry per function of the module.
+        unsafe { *self.ctx().funcs.add(f as usize) }
+    }
+
+    /// The engine type id of the module's type `ty`.
+    #[inline(always)]
+    pub fn type_id(&self, ty: u32) -> u32 {
+        // SAFETY: `ty` is a validated type index; the array has one entry per type of the module.
+        unsafe { *self.ctx().type_ids.add(ty as usize) }
+    }
+
+    /// Element `i` of table `t`, or `None` past its end.
+    #[inline(always)]
+    pub fn table_get(&self, t: u32, i: u32) -> Option<u64> {
+        // SAFETY: `t` is a validated table index; the table's `base..base+len` are its live elements.
+        unsafe {
+            let table: &VMTable = &**self.ctx().tables.add(t as usize);
+            if (i as usize) < table.len { Some(*table.base.add(i as usize)) } else { None }
+        }
+    }
+}

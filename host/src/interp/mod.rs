@@ -1,0 +1,54 @@
+//! The interpreter: translation to register-style code ([`translate`]) and its execution ([`exec`]).
+
+mod exec;
+pub(crate) mod ir;
+mod mem;
+mod ops;
+mod simd;
+pub(crate) mod translate;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::error::{Error, Result};
+use crate::store::{FuncKind, Store};
+use crate::types::{Func, Val};
+
+/// A function's interpreter code.
+pub(crate) struct CompiledFunc {
+    pub code: Box<[ir::Instr]>,
+    /// `v128` constants.
+    pub consts: Box<[u128]>,
+    pub param_slots: u32,
+    /// Parameters plus declared locals.
+    pub local_slots: u32,
+    /// The most slots the frame ever uses.
+    pub frame_slots: u32,
+}
+
+/// Call `func` from the host: the entry point of all execution.
+pub(crate) fn call<T>(store: &mut Store<T>, func: Func, params: &[Val], results: &mut [Val]) -> Result<()> {
+    let entity = &store.inner.funcs[func.0 as usize];
+    if let FuncKind::Host { host } = entity.kind {
+        let host = store.hosts[host as usize].clone();
+        return exec::call_host(&host, store, None, params, results);
+    }
+    // The executor works on the store's value stack; a nested call (host → wasm → host → wasm) finds it
+    // taken and uses a fresh one.
+    let mut stack = std::mem::take(&mut store.inner.stack);
+    let outcome = catch_unwind(AssertUnwindSafe(|| exec::Executor::run(store, &mut stack, func, params, results)));
+    store.inner.stack = stack;
+    match outcome {
+        Ok(result) => result,
+        Err(panic) => Err(Error::host(format!("internal error in the interpreter: {}", panic_message(&*panic)))),
+    }
+}
+
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
+    }
+}

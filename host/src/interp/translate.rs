@@ -1,0 +1,969 @@
+//! Translation of a validated function body into interpreter code, on the function's first call.
+//!
+//! The translator walks the operators once, keeping a compile-time model of the operand stack: every entry
+//! knows its type and its *natural slot* (where its value lives in the frame, fixed by the static stack
+//! height). An entry produced by `local.get` is an *alias*: it reads the local's slot directly and costs no
+//! instruction. Aliases are written out to their natural slots ("materialised") wherever the local could
+//! change underneath them: before a `local.set`/`local.tee` of that local, and at the start of every block,
+//! so no alias crosses a control-flow boundary.
+//!
+//! Frame layout: `[params | declared locals | operand stack ...]`; a call passes its arguments at the top of
+//! the caller's operand stack, which becomes the callee's parameter area, and the callee leaves its results
+//! there.
+
+use wasmparser::{BlockType, FunctionBody, Operator};
+
+use super::CompiledFunc;
+use super::ir::{self, Instr, MemOp, NumShape, S};
+use super::simd;
+use crate::error::{Error, Result};
+use crate::module::ModuleInner;
+use crate::types::ValType;
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    ty: ValType,
+    /// Natural slot.
+    slot: S,
+    /// The local slot this entry aliases, if it came from `local.get` and was not materialised yet.
+    local: Option<S>,
+}
+
+impl Entry {
+    fn read(&self) -> S {
+        self.local.unwrap_or(self.slot)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// The function body itself: branching to it returns.
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+struct Ctrl {
+    kind: Kind,
+    /// Operand stack length at the start of the frame, parameters excluded.
+    height: usize,
+    /// Where the frame's branch values go: results for blocks, parameters for loops.
+    base: S,
+    params: Vec<ValType>,
+    results: Vec<ValType>,
+    label: usize,
+    /// For `if`: the label of the else arm.
+    else_label: Option<usize>,
+    /// For `if` with parameters: the parameters are kept below the arm (at `base - param slots`) so the
+    /// else arm gets them too. 0 otherwise.
+    saved: usize,
+    unreachable: bool,
+}
+
+#[derive(Default)]
+struct Label {
+    target: Option<u32>,
+    fixups: Vec<usize>,
+}
+
+pub(crate) struct Translator<'m> {
+    module: &'m ModuleInner,
+    code: Vec<Instr>,
+    consts: Vec<u128>,
+    locals: Vec<(ValType, S)>,
+    local_slots: S,
+    param_slots: S,
+    stack: Vec<Entry>,
+    ctrl: Vec<Ctrl>,
+    labels: Vec<Label>,
+    max_slots: S,
+    /// The instruction that produced the top entry, if its destination may be redirected to a local.
+    fusable: Option<usize>,
+    /// Metering: the current `Meter` instruction.
+    meter: Option<usize>,
+    metering: bool,
+    interruptible: bool,
+    results: Vec<ValType>,
+}
+
+fn block_type(module: &ModuleInner, ty: BlockType) -> (Vec<ValType>, Vec<ValType>) {
+    match ty {
+        BlockType::Empty => (vec![], vec![]),
+        BlockType::Type(t) => (vec![], vec![ValType::from_wasmparser(t).unwrap_or(ValType::I32)]),
+        BlockType::FuncType(idx) => {
+            let ft = &module.types[idx as usize];
+            (ft.params().to_vec(), ft.results().to_vec())
+        }
+    }
+}
+
+fn slots(tys: &[ValType]) -> u32 {
+    tys.iter().map(|t| t.slots()).sum()
+}
+
+/// Translate defined function `def` of `module`.
+pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc> {
+    let func_index = module.num_imported_funcs as usize + def;
+    let ty = module.types[module.funcs[func_index] as usize].clone();
+    let range = module.bodies[def].clone();
+    let body = FunctionBody::new(wasmparser::BinaryReader::new(&module.bytes[range.clone()], range.start as u64));
+    let config = module.engine.config();
+    let mut t = Translator {
+        module,
+        code: Vec::new(),
+        consts: Vec::new(),
+        locals: Vec::new(),
+        local_slots: 0,
+        param_slots: 0,
+        stack: Vec::new(),
+        ctrl: Vec::new(),
+        labels: Vec::new(),
+        max_slots: 0,
+        fusable: None,
+        meter: None,
+        metering: config.count_instructions || config.meter_gas,
+        interruptible: config.interruptible,
+        results: ty.results().to_vec(),
+    };
+    for &p in ty.params() {
+        t.add_local(p);
+    }
+    t.param_slots = t.local_slots;
+    let locals = body.get_locals_reader().map_err(|e| Error::malformed(e.message(), e.offset()))?;
+    for local in locals {
+        let (count, vt) = local.map_err(|e| Error::malformed(e.message(), e.offset()))?;
+        let vt = ValType::from_wasmparser(vt)?;
+        for _ in 0..count {
+            t.add_local(vt);
+        }
+    }
+    t.max_slots = t.local_slots;
+    let label = t.new_label();
+    t.ctrl.push(Ctrl {
+        kind: Kind::Func,
+        height: 0,
+        base: 0,
+        params: vec![],
+        results: ty.results().to_vec(),
+        label,
+        else_label: None,
+        saved: 0,
+        unreachable: false,
+    });
+    t.start_block();
+    if t.interruptible {
+        t.emit(Instr::CheckInterrupt);
+    }
+    let mut reader = body.get_operators_reader().map_err(|e| Error::malformed(e.message(), e.offset()))?;
+    while !reader.eof() {
+        let offset = reader.original_position();
+        let op = reader.read().map_err(|e| Error::malformed(e.message(), e.offset()))?;
+        t.op(op).map_err(|e| if e.offset().is_none() { e.with_offset(offset) } else { e })?;
+    }
+    Ok(CompiledFunc {
+        code: t.code.into_boxed_slice(),
+        consts: t.consts.into_boxed_slice(),
+        param_slots: t.param_slots,
+        local_slots: t.local_slots,
+        frame_slots: t.max_slots + 2,
+    })
+}
+
+impl<'m> Translator<'m> {
+    fn add_local(&mut self, ty: ValType) {
+        self.locals.push((ty, self.local_slots));
+        self.local_slots += ty.slots();
+    }
+
+    // ---- emission -------------------------------------------------------------------------------------
+
+    fn emit(&mut self, instr: Instr) -> usize {
+        self.code.push(instr);
+        self.fusable = None;
+        self.code.len() - 1
+    }
+
+    fn pc(&self) -> u32 {
+        self.code.len() as u32
+    }
+
+    fn new_label(&mut self) -> usize {
+        self.labels.push(Label::default());
+        self.labels.len() - 1
+    }
+
+    /// Bind `label` to the current position and patch every branch to it.
+    fn bind(&mut self, label: usize) {
+        let pc = self.pc();
+        let fixups = std::mem::take(&mut self.labels[label].fixups);
+        self.labels[label].target = Some(pc);
+        for at in fixups {
+            match &mut self.code[at] {
+                Instr::Br { t } | Instr::BrIfNez { t, .. } | Instr::BrIfEqz { t, .. } => *t = pc,
+                other => unreachable!("fixup on {other:?}"),
+            }
+        }
+        self.fusable = None;
+    }
+
+    fn label_used(&self, label: usize) -> bool {
+        !self.labels[label].fixups.is_empty() || self.labels[label].target.is_some()
+    }
+
+    /// The target of `label`, recording a fixup at `at` when it is not bound yet.
+    fn target(&mut self, label: usize, at: usize) -> u32 {
+        match self.labels[label].target {
+            Some(t) => t,
+            None => {
+                self.labels[label].fixups.push(at);
+                u32::MAX
+            }
+        }
+    }
+
+    fn emit_br(&mut self, label: usize) {
+        let at = self.code.len();
+        let t = self.target(label, at);
+        self.emit(Instr::Br { t });
+    }
+
+    /// Start a metered block: later operators add their cost to this `Meter`.
+    fn start_block(&mut self) {
+        if self.metering {
+            self.meter = Some(self.emit(Instr::Meter { count: 0, gas: 0 }));
+        }
+    }
+
+    fn charge(&mut self, op: &Operator<'_>) {
+        if let Some(at) = self.meter {
+            let cost = self.module.engine.config().gas_cost(opcode_byte(op));
+            if let Instr::Meter { count, gas } = &mut self.code[at] {
+                *count = count.saturating_add(1);
+                *gas = gas.saturating_add(cost.min(u32::MAX as u64) as u32);
+            }
+        }
+    }
+
+    // ---- the operand stack ----------------------------------------------------------------------------
+
+    /// The natural slot of the next pushed entry.
+    fn top_slot(&self) -> S {
+        self.stack.last().map_or(self.local_slots, |e| e.slot + e.ty.slots())
+    }
+
+    fn push(&mut self, ty: ValType) -> S {
+        let slot = self.top_slot();
+        self.stack.push(Entry { ty, slot, local: None });
+        self.max_slots = self.max_slots.max(slot + ty.slots());
+        slot
+    }
+
+    fn pop(&mut self) -> Entry {
+        // Validation guarantees the operand is there; in unreachable code the caller never gets here.
+        self.stack.pop().expect("validated operand stack")
+    }
+
+    /// Write the aliases among `range` of the stack out to their natural slots.
+    fn materialize(&mut self, range: std::ops::Range<usize>) {
+        for i in range {
+            let e = self.stack[i];
+            if let Some(local) = e.local {
+                self.emit_copy(e.ty, e.slot, local);
+                self.stack[i].local = None;
+            }
+        }
+    }
+
+    fn materialize_top(&mut self, n: usize) {
+        let len = self.stack.len();
+        self.materialize(len - n..len);
+    }
+
+    fn materialize_all(&mut self) {
+        self.materialize(0..self.stack.len());
+    }
+
+    /// Materialise every alias of the local at `slot`, before it is overwritten.
+    fn preserve_local(&mut self, slot: S) {
+        for i in 0..self.stack.len() {
+            if self.stack[i].local == Some(slot) {
+                let e = self.stack[i];
+                self.emit_copy(e.ty, e.slot, slot);
+                self.stack[i].local = None;
+            }
+        }
+    }
+
+    fn emit_copy(&mut self, ty: ValType, d: S, s: S) {
+        if d != s {
+            self.emit(if ty == ValType::V128 { Instr::Copy2 { d, s } } else { Instr::Copy { d, s } });
+        }
+    }
+
+    /// Copy the top `tys.len()` entries to the frame slots starting at `dst`.
+    fn copy_top_to(&mut self, tys_len: usize, dst: S) {
+        let start = self.stack.len() - tys_len;
+        let mut d = dst;
+        for i in start..self.stack.len() {
+            let e = self.stack[i];
+            self.emit_copy(e.ty, d, e.read());
+            d += e.ty.slots();
+        }
+    }
+
+    fn needs_copy(&self, n: usize, dst: S) -> bool {
+        let start = self.stack.len() - n;
+        let mut d = dst;
+        for e in &self.stack[start..] {
+            if e.read() != d {
+                return true;
+            }
+            d += e.ty.slots();
+        }
+        false
+    }
+
+    fn set_unreachable(&mut self) {
+        let frame = self.ctrl.last_mut().expect("control frame");
+        frame.unreachable = true;
+        let h = frame.height + frame.saved;
+        self.stack.truncate(h);
+    }
+
+    // ---- branches ------------------------------------------------------------------------------------
+
+    fn frame_at(&self, depth: u32) -> usize {
+        self.ctrl.len() - 1 - depth as usize
+    }
+
+    fn branch_arity(&self, frame: usize) -> usize {
+        let f = &self.ctrl[frame];
+        if f.kind == Kind::Loop { f.params.len() } else { f.results.len() }
+    }
+
+    /// Emit the copies and jump of a taken branch to frame `frame` (the values stay modelled on the stack).
+    fn emit_branch(&mut self, frame: usize) {
+        if self.ctrl[frame].kind == Kind::Func {
+            self.emit_return();
+            return;
+        }
+        let n = self.branch_arity(frame);
+        let base = self.ctrl[frame].base;
+        self.copy_top_to(n, base);
+        let label = self.ctrl[frame].label;
+        self.emit_br(label);
+    }
+
+    fn emit_return(&mut self) {
+        let n = self.results.len();
+        match n {
+            0 => {
+                self.emit(Instr::Return0);
+            }
+            1 if self.results[0] != ValType::V128 => {
+                let s = self.stack[self.stack.len() - 1].read();
+                self.emit(Instr::Return1 { s });
+            }
+            _ => {
+                self.materialize_top(n);
+                let s = self.stack[self.stack.len() - n].slot;
+                self.emit(Instr::ReturnSpan { s, n: slots(&self.results) });
+            }
+        }
+    }
+
+    // ---- operators -----------------------------------------------------------------------------------
+
+    fn op(&mut self, op: Operator<'_>) -> Result<()> {
+        let frame = self.ctrl.last().expect("control frame");
+        if frame.unreachable {
+            return self.unreachable_op(op);
+        }
+        self.charge(&op);
+        if let Some((shape, make, out)) = ir::numeric(&op) {
+            return self.numeric(shape, make, out);
+        }
+        if let Some(mem) = ir::memory_op(&op) {
+            return self.memory(mem);
+        }
+        use Operator as O;
+        match op {
+            O::Unreachable => {
+                self.emit(Instr::Unreachable);
+                self.set_unreachable();
+            }
+            O::Nop => {}
+            O::Block { blockty } => self.block(Kind::Block, blockty),
+            O::Loop { blockty } => self.block(Kind::Loop, blockty),
+            O::If { blockty } => self.if_(blockty),
+            O::Else => self.else_(),
+            O::End => self.end(),
+            O::Br { relative_depth } => {
+                let f = self.frame_at(relative_depth);
+                self.emit_branch(f);
+                self.set_unreachable();
+            }
+            O::BrIf { relative_depth } => self.br_if(relative_depth),
+            O::BrTable { targets } => {
+                let depths = targets
+                    .targets()
+                    .chain(std::iter::once(Ok(targets.default())))
+                    .collect::<std::result::Result<Vec<u32>, _>>()
+                    .map_err(|e| Error::malformed(e.message(), e.offset()))?;
+                self.br_table(&depths);
+            }
+            O::Return => {
+                self.emit_return();
+                self.set_unreachable();
+            }
+            O::Call { function_index } => self.call(function_index, false),
+            O::ReturnCall { function_index } => self.call(function_index, true),
+            O::CallIndirect { type_index, table_index } => self.call_indirect(type_index, table_index, false),
+            O::ReturnCallIndirect { type_index, table_index } => self.call_indirect(type_index, table_index, true),
+            O::Drop => {
+                self.pop();
+            }
+            O::Select => self.select(),
+            O::TypedSelect { .. } => self.select(),
+            O::LocalGet { local_index } => {
+                let (ty, slot) = self.locals[local_index as usize];
+                let natural = self.push(ty);
+                self.stack.last_mut().expect("pushed").local = Some(slot);
+                let _ = natural;
+            }
+            O::LocalSet { local_index } => {
+                self.local_set(local_index, false);
+            }
+            O::LocalTee { local_index } => {
+                self.local_set(local_index, true);
+            }
+            O::GlobalGet { global_index } => {
+                let ty = self.module.globals[global_index as usize].content;
+                let d = self.push(ty);
+                let g = global_index;
+                self.emit_result(if ty == ValType::V128 {
+                    Instr::GlobalGet2 { d, g }
+                } else {
+                    Instr::GlobalGet { d, g }
+                });
+            }
+            O::GlobalSet { global_index } => {
+                let v = self.pop();
+                let (s, g) = (v.read(), global_index);
+                self.emit(if v.ty == ValType::V128 { Instr::GlobalSet2 { s, g } } else { Instr::GlobalSet { s, g } });
+            }
+            O::MemorySize { .. } => {
+                let d = self.push(ValType::I32);
+                self.emit_result(Instr::MemorySize { d });
+            }
+            O::MemoryGrow { .. } => {
+                let a = self.pop().read();
+                let d = self.push(ValType::I32);
+                self.emit_result(Instr::MemoryGrow { d, a });
+            }
+            O::MemoryFill { .. } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::MemoryFill { base });
+            }
+            O::MemoryCopy { .. } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::MemoryCopy { base });
+            }
+            O::MemoryInit { data_index, .. } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::MemoryInit { seg: data_index, base });
+            }
+            O::DataDrop { data_index } => {
+                self.emit(Instr::DataDrop { seg: data_index });
+            }
+            O::I32Const { value } => self.constant(ValType::I32, value as u32 as u64),
+            O::I64Const { value } => self.constant(ValType::I64, value as u64),
+            O::F32Const { value } => self.constant(ValType::F32, value.bits() as u64),
+            O::F64Const { value } => self.constant(ValType::F64, value.bits()),
+            O::I32ReinterpretF32 => self.retype(ValType::I32),
+            O::I64ReinterpretF64 => self.retype(ValType::I64),
+            O::F32ReinterpretI32 => self.retype(ValType::F32),
+            O::F64ReinterpretI64 => self.retype(ValType::F64),
+            O::RefNull { hty } => {
+                let ty =
+                    if matches!(hty, wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Extern, .. }) {
+                        ValType::ExternRef
+                    } else {
+                        ValType::FuncRef
+                    };
+                self.constant(ty, 0);
+            }
+            O::RefIsNull => {
+                let a = self.pop().read();
+                let d = self.push(ValType::I32);
+                self.emit_result(Instr::I64Eqz { d, a });
+            }
+            O::RefFunc { function_index } => {
+                let d = self.push(ValType::FuncRef);
+                self.emit_result(Instr::RefFunc { d, f: function_index });
+            }
+            O::TableGet { table } => {
+                let i = self.pop().read();
+                let ty = self.module.tables[table as usize].element;
+                let d = self.push(ty);
+                self.emit_result(Instr::TableGet { d, i, t: table });
+            }
+            O::TableSet { table } => {
+                let v = self.pop().read();
+                let i = self.pop().read();
+                self.emit(Instr::TableSet { i, v, t: table });
+            }
+            O::TableSize { table } => {
+                let d = self.push(ValType::I32);
+                self.emit_result(Instr::TableSize { d, t: table });
+            }
+            O::TableGrow { table } => {
+                let base = self.pop_operands(2);
+                self.push(ValType::I32);
+                self.emit(Instr::TableGrow { base, t: table });
+            }
+            O::TableFill { table } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::TableFill { base, t: table });
+            }
+            O::TableCopy { dst_table, src_table } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::TableCopy { base, dst: dst_table, src: src_table });
+            }
+            O::TableInit { elem_index, table } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::TableInit { base, seg: elem_index });
+                self.emit(Instr::Aux { v: table });
+            }
+            O::ElemDrop { elem_index } => {
+                self.emit(Instr::ElemDrop { seg: elem_index });
+            }
+            other => return simd::translate(self, other),
+        }
+        Ok(())
+    }
+
+    /// Skip an operator in unreachable code, tracking nesting so `else`/`end` of the frame are found.
+    fn unreachable_op(&mut self, op: Operator<'_>) -> Result<()> {
+        match op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                let height = self.stack.len();
+                let label = self.new_label();
+                self.ctrl.push(Ctrl {
+                    kind: Kind::Block,
+                    height,
+                    base: 0,
+                    params: vec![],
+                    results: vec![],
+                    label,
+                    else_label: None,
+                    saved: 0,
+                    unreachable: true,
+                });
+                // Marked dead: its `end` must not make the parent reachable.
+                self.labels[label].target = None;
+                self.ctrl.last_mut().expect("pushed").kind = Kind::Else;
+                self.ctrl.last_mut().expect("pushed").else_label = Some(usize::MAX);
+                Ok(())
+            }
+            Operator::Else => {
+                self.else_();
+                Ok(())
+            }
+            Operator::End => {
+                self.end();
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn emit_result(&mut self, instr: Instr) {
+        let at = self.emit(instr);
+        self.fusable = Some(at);
+    }
+
+    fn constant(&mut self, ty: ValType, v: u64) {
+        let d = self.push(ty);
+        if v >> 32 == 0 && ty != ValType::I64 && ty != ValType::F64 {
+            self.emit_result(Instr::Const32 { d, v: v as u32 });
+        } else {
+            self.emit_result(Instr::Const64 { d, v });
+        }
+    }
+
+    pub(super) fn constant128(&mut self, v: u128) {
+        let d = self.push(ValType::V128);
+        let idx = self.consts.len() as u32;
+        self.consts.push(v);
+        self.emit(Instr::Const128 { d, idx });
+    }
+
+    fn retype(&mut self, ty: ValType) {
+        let fusable = self.fusable;
+        self.stack.last_mut().expect("validated operand").ty = ty;
+        self.fusable = fusable;
+    }
+
+    /// Pop `n` operands after writing them to consecutive natural slots; returns the first slot.
+    fn pop_operands(&mut self, n: usize) -> S {
+        self.materialize_top(n);
+        let base = self.stack[self.stack.len() - n].slot;
+        self.stack.truncate(self.stack.len() - n);
+        base
+    }
+
+    fn numeric(&mut self, shape: NumShape, make: fn(S, S, S) -> Instr, out: ValType) -> Result<()> {
+        let (a, b) = match shape {
+            NumShape::Unary => (self.pop().read(), 0),
+            NumShape::Binary => {
+                let b = self.pop().read();
+                (self.pop().read(), b)
+            }
+        };
+        let d = self.push(out);
+        self.emit_result(make(d, a, b));
+        Ok(())
+    }
+
+    fn memory(&mut self, op: MemOp) -> Result<()> {
+        match op {
+            MemOp::Load(kind, ty, memarg) => {
+                let a = self.pop().read();
+                let d = self.push(ty);
+                self.emit_result(Instr::Load { kind, d, a, off: memarg.offset as u32 });
+            }
+            MemOp::Store(kind, memarg) => {
+                let v = self.pop().read();
+                let a = self.pop().read();
+                self.emit(Instr::Store { kind, a, v, off: memarg.offset as u32 });
+            }
+        }
+        Ok(())
+    }
+
+    fn select(&mut self) {
+        let c = self.pop().read();
+        let b = self.pop().read();
+        let a = self.pop();
+        let d = self.push(a.ty);
+        self.emit_copy(a.ty, d, a.read());
+        self.emit(if a.ty == ValType::V128 { Instr::Select2 { d, c, b } } else { Instr::Select { d, c, b } });
+    }
+
+    fn local_set(&mut self, index: u32, tee: bool) {
+        let (ty, slot) = self.locals[index as usize];
+        let fusable = self.fusable;
+        let v = self.pop();
+        if v.local == Some(slot) {
+            if tee {
+                self.stack.push(v);
+            }
+            return;
+        }
+        self.preserve_local(slot);
+        let fused = match (fusable, self.fusable) {
+            // Nothing was emitted by `preserve_local`, and the top entry came from the last instruction.
+            (Some(at), None) if at + 1 == self.code.len() && v.local.is_none() => match self.code[at].dst_mut() {
+                Some(d) if *d == v.slot => {
+                    *d = slot;
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if !fused {
+            self.emit_copy(ty, slot, v.read());
+        }
+        if tee {
+            self.stack.push(if fused { Entry { local: Some(slot), ..v } } else { v });
+        }
+    }
+
+    // ---- control -------------------------------------------------------------------------------------
+
+    fn block(&mut self, kind: Kind, blockty: BlockType) {
+        self.materialize_all();
+        let (params, results) = block_type(self.module, blockty);
+        let height = self.stack.len() - params.len();
+        let base = if params.is_empty() { self.top_slot() } else { self.stack[height].slot };
+        let label = self.new_label();
+        if kind == Kind::Loop {
+            self.bind(label);
+            self.start_block();
+            if self.interruptible {
+                self.emit(Instr::CheckInterrupt);
+            }
+        }
+        self.ctrl.push(Ctrl {
+            kind,
+            height,
+            base,
+            params,
+            results,
+            label,
+            else_label: None,
+            saved: 0,
+            unreachable: false,
+        });
+    }
+
+    fn if_(&mut self, blockty: BlockType) {
+        let c = self.pop().read();
+        self.materialize_all();
+        let (params, results) = block_type(self.module, blockty);
+        let np = params.len();
+        let height = self.stack.len() - np;
+        let label = self.new_label();
+        let else_label = self.new_label();
+        let at = self.code.len();
+        let t = self.target(else_label, at);
+        self.emit(Instr::BrIfEqz { c, t });
+        self.start_block();
+        let (base, saved) = if np == 0 {
+            (self.top_slot(), 0)
+        } else {
+            // Keep the parameters for the else arm; the then arm works on a copy above them.
+            let orig = self.stack[height].slot;
+            let n = slots(&params);
+            let base = self.top_slot();
+            self.emit(Instr::CopySpan { d: base, s: orig, n });
+            for &p in &params {
+                self.push(p);
+            }
+            (base, np)
+        };
+        self.ctrl.push(Ctrl {
+            kind: Kind::If,
+            height,
+            base,
+            params,
+            results,
+            label,
+            else_label: Some(else_label),
+            saved,
+            unreachable: false,
+        });
+    }
+
+    fn else_(&mut self) {
+        let frame = self.ctrl.last().expect("if frame");
+        let dead = frame.else_label == Some(usize::MAX);
+        if dead {
+            // An `if` inside unreachable code: nothing to emit.
+            return;
+        }
+        if !frame.unreachable {
+            let n = frame.results.len();
+            let base = frame.base;
+            let label = frame.label;
+            self.copy_top_to(n, base);
+            self.emit_br(label);
+        }
+        let frame = self.ctrl.last_mut().expect("if frame");
+        frame.kind = Kind::Else;
+        frame.unreachable = false;
+        let else_label = frame.else_label.take().expect("if has an else label");
+        let (height, saved, base) = (frame.height, frame.saved, frame.base);
+        let params = frame.params.clone();
+        self.stack.truncate(height + saved);
+        self.bind(else_label);
+        self.start_block();
+        if saved > 0 {
+            let orig = self.stack[height].slot;
+            self.emit(Instr::CopySpan { d: base, s: orig, n: slots(&params) });
+        }
+        for p in params {
+            self.push(p);
+        }
+    }
+
+    fn end(&mut self) {
+        {
+            let frame = self.ctrl.last().expect("frame");
+            if frame.kind == Kind::If {
+                // An `if` without `else`: the false path passes the parameters through.
+                self.else_();
+            }
+        }
+        let frame = self.ctrl.pop().expect("frame");
+        if frame.else_label == Some(usize::MAX) {
+            return; // dead frame inside unreachable code
+        }
+        if frame.kind == Kind::Func {
+            if !frame.unreachable {
+                self.emit_return();
+            }
+            return;
+        }
+        if !frame.unreachable {
+            let n = frame.results.len();
+            if frame.kind == Kind::Loop {
+                self.materialize_top(n);
+            } else {
+                self.copy_top_to(n, frame.base);
+            }
+        }
+        let reachable = !frame.unreachable || (frame.kind != Kind::Loop && self.label_used(frame.label));
+        if frame.kind != Kind::Loop {
+            self.bind(frame.label);
+        }
+        self.stack.truncate(frame.height);
+        let out_base = self.top_slot();
+        if frame.saved > 0 && reachable {
+            self.emit(Instr::CopySpan { d: out_base, s: frame.base, n: slots(&frame.results) });
+        }
+        for &r in &frame.results {
+            self.push(r);
+        }
+        if frame.kind != Kind::Loop {
+            self.start_block();
+        }
+        if !reachable {
+            self.set_unreachable();
+        }
+    }
+
+    fn br_if(&mut self, depth: u32) {
+        let c = self.pop().read();
+        let f = self.frame_at(depth);
+        let simple = self.ctrl[f].kind != Kind::Func && {
+            let n = self.branch_arity(f);
+            !self.needs_copy(n, self.ctrl[f].base)
+        };
+        if simple {
+            let label = self.ctrl[f].label;
+            let at = self.code.len();
+            let t = self.target(label, at);
+            self.emit(Instr::BrIfNez { c, t });
+        } else {
+            let skip = self.new_label();
+            let at = self.code.len();
+            let t = self.target(skip, at);
+            self.emit(Instr::BrIfEqz { c, t });
+            self.emit_branch(f);
+            self.bind(skip);
+        }
+        self.start_block();
+    }
+
+    fn br_table(&mut self, depths: &[u32]) {
+        let i = self.pop().read();
+        let n = depths.len() as u32 - 1;
+        self.emit(Instr::BrTable { i, n });
+        let mut stubs = Vec::new();
+        for &depth in depths {
+            let f = self.frame_at(depth);
+            let direct = self.ctrl[f].kind != Kind::Func && !self.needs_copy(self.branch_arity(f), self.ctrl[f].base);
+            if direct {
+                let label = self.ctrl[f].label;
+                self.emit_br(label);
+            } else {
+                let stub = self.new_label();
+                self.emit_br(stub);
+                stubs.push((stub, f));
+            }
+        }
+        for (stub, f) in stubs {
+            self.bind(stub);
+            self.emit_branch(f);
+        }
+        self.set_unreachable();
+    }
+
+    fn call_args(&mut self, params: usize) -> S {
+        self.materialize_top(params);
+        if params == 0 { self.top_slot() } else { self.stack[self.stack.len() - params].slot }
+    }
+
+    fn call(&mut self, function_index: u32, tail: bool) {
+        let ty = self.module.func_type(function_index).clone();
+        let base = self.call_args(ty.params().len());
+        let imported = function_index < self.module.num_imported_funcs;
+        let def = function_index.wrapping_sub(self.module.num_imported_funcs);
+        self.emit(match (imported, tail) {
+            (false, false) => Instr::Call { f: def, base },
+            (true, false) => Instr::CallImport { f: function_index, base },
+            (false, true) => Instr::ReturnCall { f: def, base },
+            (true, true) => Instr::ReturnCallImport { f: function_index, base },
+        });
+        self.finish_call(ty.params().len(), ty.results(), tail);
+    }
+
+    fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) {
+        let i = self.pop().read();
+        let ty = self.module.types[type_index as usize].clone();
+        let base = self.call_args(ty.params().len());
+        let ty_idx = type_index;
+        self.emit(match (table == 0, tail) {
+            (true, false) => Instr::CallIndirect { ty: ty_idx, i, base },
+            (false, false) => Instr::CallIndirectT { ty: ty_idx, i, base },
+            (true, true) => Instr::ReturnCallIndirect { ty: ty_idx, i, base },
+            (false, true) => Instr::ReturnCallIndirectT { ty: ty_idx, i, base },
+        });
+        if table != 0 {
+            self.emit(Instr::Aux { v: table });
+        }
+        self.finish_call(ty.params().len(), ty.results(), tail);
+    }
+
+    fn finish_call(&mut self, params: usize, results: &[ValType], tail: bool) {
+        self.stack.truncate(self.stack.len() - params);
+        for &r in results {
+            self.push(r);
+        }
+        if tail {
+            self.set_unreachable();
+        } else {
+            self.start_block();
+        }
+    }
+}
+
+/// The first byte of an operator's encoding, which indexes the gas cost table.
+fn opcode_byte(op: &Operator<'_>) -> u8 {
+    use Operator as O;
+    match op {
+        O::Unreachable => 0x00,
+        O::Nop => 0x01,
+        O::Block { .. } => 0x02,
+        O::Loop { .. } => 0x03,
+        O::If { .. } => 0x04,
+        O::Else => 0x05,
+        O::End => 0x0B,
+        O::Br { .. } => 0x0C,
+        O::BrIf { .. } => 0x0D,
+        O::BrTable { .. } => 0x0E,
+        O::Return => 0x0F,
+        O::Call { .. } => 0x10,
+        O::CallIndirect { .. } => 0x11,
+        O::ReturnCall { .. } => 0x12,
+        O::ReturnCallIndirect { .. } => 0x13,
+        O::Drop => 0x1A,
+        O::Select => 0x1B,
+        O::TypedSelect { .. } => 0x1C,
+        O::LocalGet { .. } => 0x20,
+        O::LocalSet { .. } => 0x21,
+        O::LocalTee { .. } => 0x22,
+        O::GlobalGet { .. } => 0x23,
+        O::GlobalSet { .. } => 0x24,
+        O::TableGet { .. } => 0x25,
+        O::TableSet { .. } => 0x26,
+        O::I32Const { .. } => 0x41,
+        O::I64Const { .. } => 0x42,
+        O::F32Const { .. } => 0x43,
+        O::F64Const { .. } => 0x44,
+        O::RefNull { .. } => 0xD0,
+        O::RefIsNull => 0xD1,
+        O::RefFunc { .. } => 0xD2,
+        _ => match ir::memory_op(op) {
+            Some(_) => 0x28,
+            None if simd::is_simd(op) => 0xFD,
+            None if ir::numeric(op).is_some() => 0x6A,
+            None => 0xFC,
+        },
+    }
+}
