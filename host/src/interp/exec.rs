@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 
 use super::ir::{Instr, LoadKind, Slot, StoreKind, for_each_memory, for_each_numeric};
 use super::mem::{Ctx, Mem};
-use super::{CompiledFunc, ops, panic_message, translate};
+use super::{CompiledFunc, ops, panic_message, simd, translate};
 use crate::error::{Error, Result, TrapCode};
 use crate::func::{Caller, HostFunc};
 use crate::store::{FuncKind, Store};
@@ -101,6 +101,28 @@ macro_rules! define_exec_memory {
 }
 
 for_each_memory!(define_exec_memory);
+
+fn read_v128(stack: &[u64], at: usize) -> u128 {
+    stack[at] as u128 | (stack[at + 1] as u128) << 64
+}
+
+fn write_v128(stack: &mut [u64], at: usize, v: u128) {
+    stack[at] = v as u64;
+    stack[at + 1] = (v >> 64) as u64;
+}
+
+/// Read `n` (1, 2, 4, 8 or 16) bytes into the front of a 16-byte buffer.
+fn load_bytes(mem: Mem, addr: u32, off: u32, n: usize) -> Result<[u8; 16], TrapCode> {
+    let mut out = [0u8; 16];
+    match n {
+        1 => out[..1].copy_from_slice(&mem.load::<1>(addr, off)?),
+        2 => out[..2].copy_from_slice(&mem.load::<2>(addr, off)?),
+        4 => out[..4].copy_from_slice(&mem.load::<4>(addr, off)?),
+        8 => out[..8].copy_from_slice(&mem.load::<8>(addr, off)?),
+        _ => out = mem.load::<16>(addr, off)?,
+    }
+    Ok(out)
+}
 
 /// Read a value of type `ty` from the slots at `at`.
 fn read_val(stack: &[u64], at: usize, ty: ValType) -> Val {
@@ -519,6 +541,48 @@ impl<'s, T> Executor<'s, T> {
                     self.store.inner.instances[cur.inst as usize].elems[seg as usize] = Box::new([]);
                 }
                 Instr::RefFunc { d, f: func } => r!(d) = ctx.func(func) as u64 + 1,
+                Instr::Simd { op, d, a, b } => simd::exec(&mut stack[fp..], op, d, a, b),
+                Instr::SimdLane { op, lane, d, a, b } => simd::exec_lane(&mut stack[fp..], op, lane, d, a, b),
+                Instr::Shuffle { d, a, b } => {
+                    let Instr::Aux { v: idx } = f.code[pc] else { unreachable!("shuffle without mask") };
+                    pc += 1;
+                    let v = simd::shuffle(
+                        read_v128(stack, fp + a as usize),
+                        read_v128(stack, fp + b as usize),
+                        f.consts[idx as usize],
+                    );
+                    write_v128(stack, fp + d as usize, v);
+                }
+                Instr::VLoad { kind, d, a, off } => {
+                    let v = simd::vload(kind, t!(load_bytes(mem, r!(a) as u32, off, kind.size())));
+                    write_v128(stack, fp + d as usize, v);
+                }
+                Instr::VStore { a, v, off } => {
+                    let bytes = read_v128(stack, fp + v as usize).to_le_bytes();
+                    t!(mem.store(r!(a) as u32, off, bytes));
+                }
+                Instr::VLoadLane { width, lane, d, base, off } => {
+                    let bytes = t!(load_bytes(mem, r!(base) as u32, off, width as usize));
+                    let x = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+                    let v = read_v128(stack, fp + base as usize + 1);
+                    let v = match width {
+                        1 => simd::with_lane(v, lane as usize, x as u8),
+                        2 => simd::with_lane(v, lane as usize, x as u16),
+                        4 => simd::with_lane(v, lane as usize, x as u32),
+                        _ => simd::with_lane(v, lane as usize, x),
+                    };
+                    write_v128(stack, fp + d as usize, v);
+                }
+                Instr::VStoreLane { width, lane, base, off } => {
+                    let v = read_v128(stack, fp + base as usize + 1);
+                    let (addr, i) = (r!(base) as u32, lane as usize);
+                    t!(match width {
+                        1 => mem.store(addr, off, simd::lane::<u8>(v, i).to_le_bytes()),
+                        2 => mem.store(addr, off, simd::lane::<u16>(v, i).to_le_bytes()),
+                        4 => mem.store(addr, off, simd::lane::<u32>(v, i).to_le_bytes()),
+                        _ => mem.store(addr, off, simd::lane::<u64>(v, i).to_le_bytes()),
+                    });
+                }
                 other => t!(exec_numeric(&mut stack[fp..], other)),
             }
         }

@@ -324,6 +324,18 @@ macro_rules! define_instr {
             TableInit { base: S, seg: u32 },
             ElemDrop { seg: u32 },
             RefFunc { d: S, f: u32 },
+            /// A lane-wise SIMD operator (see `simd.rs` for how `a` and `b` are used per shape).
+            Simd { op: super::simd::SimdOp, d: S, a: S, b: S },
+            /// Extract or replace a lane: `d = a[lane]` or `d = a` with `a[lane] = b`.
+            SimdLane { op: super::simd::LaneOp, lane: u8, d: S, a: S, b: S },
+            /// `i8x16.shuffle`; the next instruction is `Aux { v: const index of the lane mask }`.
+            Shuffle { d: S, a: S, b: S },
+            VLoad { kind: super::simd::VLoadKind, d: S, a: S, off: u32 },
+            VStore { a: S, v: S, off: u32 },
+            /// Load `width` bytes into lane `lane` of the vector at `base + 1`; the address is at `base`.
+            VLoadLane { width: u8, lane: u8, d: S, base: S, off: u32 },
+            /// Store lane `lane` (`width` bytes) of the vector at `base + 1` at the address at `base`.
+            VStoreLane { width: u8, lane: u8, base: S, off: u32 },
         }
 
         impl Instr {
@@ -343,7 +355,10 @@ macro_rules! define_instr {
                     | Instr::MemoryGrow { d, .. }
                     | Instr::TableGet { d, .. }
                     | Instr::TableSize { d, .. }
-                    | Instr::RefFunc { d, .. } => Some(d),
+                    | Instr::RefFunc { d, .. }
+                    | Instr::Simd { d, .. }
+                    | Instr::SimdLane { d, .. }
+                    | Instr::VLoad { d, .. } => Some(d),
                     _ => None,
                 }
             }

@@ -4,7 +4,7 @@ mod exec;
 pub(crate) mod ir;
 mod mem;
 mod ops;
-mod simd;
+pub(crate) mod simd;
 pub(crate) mod translate;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -596,8 +596,7 @@ impl<'m> Translator<'m> {
 
     pub(super) fn constant128(&mut self, v: u128) {
         let d = self.push(ValType::V128);
-        let idx = self.consts.len() as u32;
-        self.consts.push(v);
+        let idx = self.add_const(v);
         self.emit(Instr::Const128 { d, idx });
     }
 
@@ -608,7 +607,7 @@ impl<'m> Translator<'m> {
     }
 
     /// Pop `n` operands after writing them to consecutive natural slots; returns the first slot.
-    fn pop_operands(&mut self, n: usize) -> S {
+    pub(super) fn pop_operands(&mut self, n: usize) -> S {
         self.materialize_top(n);
         let base = self.stack[self.stack.len() - n].slot;
         self.stack.truncate(self.stack.len() - n);
@@ -642,6 +641,25 @@ impl<'m> Translator<'m> {
             }
         }
         Ok(())
+    }
+
+    pub(super) fn pop_read(&mut self) -> S {
+        self.pop().read()
+    }
+
+    pub(super) fn push_result(&mut self, ty: ValType, make: impl FnOnce(S) -> Instr) {
+        let d = self.push(ty);
+        let instr = make(d);
+        self.emit_result(instr);
+    }
+
+    pub(super) fn emit_plain(&mut self, instr: Instr) {
+        self.emit(instr);
+    }
+
+    pub(super) fn add_const(&mut self, v: u128) -> u32 {
+        self.consts.push(v);
+        self.consts.len() as u32 - 1
     }
 
     fn select(&mut self) {
