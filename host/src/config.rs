@@ -219,6 +219,11 @@ impl Config {
         features
     }
 
+    /// The validator features of every enabled proposal, implemented or not.
+    pub(crate) fn all_enabled_features(&self) -> WasmFeatures {
+        self.enabled.iter().fold(WasmFeatures::MVP | WasmFeatures::FLOATS, |f, p| f | p.features())
+    }
+
     /// Proposals the user switched on that this engine cannot run yet.
     pub(crate) fn unsupported_enabled(&self) -> impl Iterator<Item = Proposal> + '_ {
         self.enabled.iter().copied().filter(|p| !p.implemented())

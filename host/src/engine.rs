@@ -18,6 +18,12 @@ struct EngineInner {
     types: Mutex<HashMap<FuncType, u32>>,
 }
 
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("config", &self.inner.config).finish()
+    }
+}
+
 impl Default for Engine {
     fn default() -> Self {
         Engine::new(Config::default())

@@ -109,7 +109,7 @@ pub fn run_file(file: &str, text: &str, config: &Config, skips: &Skips) -> Outco
 }
 
 /// The `spectest` host module every spec file may import.
-fn spectest(store: &mut Store<()>) -> Linker<()> {
+pub fn spectest(store: &mut Store<()>) -> Linker<()> {
     let mut l = Linker::new();
     l.func_wrap(store, "spectest", "print", || {});
     l.func_wrap(store, "spectest", "print_i32", |_: i32| {});

@@ -98,9 +98,18 @@ pub(crate) struct DataSegment {
     pub bytes: Range<usize>,
 }
 
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module")
+            .field("imports", &self.inner.imports.len())
+            .field("functions", &self.inner.funcs.len())
+            .field("exports", &self.inner.exports.iter().map(|e| e.name.as_str()).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
 impl Module {
-    /// Decode and validate a module from its binary (or, for convenience, from WAT text is not accepted:
-    /// pass binaries only).
+    /// Decode and validate a module from its binary.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
         let bytes: Box<[u8]> = bytes.as_ref().into();
         let inner = Builder::new(engine).build(bytes)?;
@@ -201,10 +210,10 @@ impl<'e> Builder<'e> {
                 let range = reader.range();
                 check_memory_limit_encoding(&bytes[range.start as usize..range.end as usize], range.start)?;
             }
-            let valid = validator.payload(&payload).map_err(|e| self.validation_error(e))?;
+            let valid = validator.payload(&payload).map_err(|e| self.validation_error(e, &bytes))?;
             if let wasmparser::ValidPayload::Func(func, body) = valid {
                 let mut fv = func.into_validator(std::mem::take(&mut allocs));
-                fv.validate(&body).map_err(|e| self.validation_error(e))?;
+                fv.validate(&body).map_err(|e| self.validation_error(e, &bytes))?;
                 allocs = fv.into_allocations();
             }
             self.payload(payload)?;
@@ -237,18 +246,21 @@ impl<'e> Builder<'e> {
         })
     }
 
-    /// Turn a validator error into ours, naming a proposal that is switched on but not implemented.
-    fn validation_error(&self, e: wasmparser::BinaryReaderError) -> Error {
+    /// Turn a validator error into ours. If the user switched on proposals this engine does not implement
+    /// yet and the module validates with them, say that instead of reporting it invalid.
+    fn validation_error(&self, e: wasmparser::BinaryReaderError, bytes: &[u8]) -> Error {
         let unsupported: Vec<&str> = self.config.unsupported_enabled().map(|p| p.name()).collect();
-        let msg = e.message();
-        if !unsupported.is_empty() && (msg.contains("proposal not enabled") || msg.contains("support is not enabled")) {
+        if !unsupported.is_empty()
+            && Validator::new_with_features(self.config.all_enabled_features()).validate_all(bytes).is_ok()
+        {
             return Error::unsupported(format!(
-                "{msg} (enabled proposals not supported by this engine yet: {})",
+                "{} (the module needs a proposal not supported by this engine yet: {})",
+                e.message(),
                 unsupported.join(", ")
             ))
             .with_offset(e.offset());
         }
-        Error::invalid(msg, e.offset())
+        Error::invalid(e.message(), e.offset())
     }
 
     fn payload(&mut self, payload: Payload<'_>) -> Result<()> {

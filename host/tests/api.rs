@@ -1,0 +1,256 @@
+//! The embedding API: host functions, traps, limits and statistics.
+
+use std::time::Duration;
+
+use wasmedge_host::{
+    Caller, Config, Engine, Error, ErrorKind, Func, Linker, Module, Phase, Proposal, Store, TrapCode, Val,
+};
+
+fn wat(text: &str) -> Vec<u8> {
+    let buf = wast::parser::ParseBuffer::new(text).unwrap();
+    wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap()
+}
+
+fn instance_with(config: Config, text: &str) -> (Store<()>, wasmedge_host::Instance) {
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, wat(text)).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    (store, instance)
+}
+
+fn call(store: &mut Store<()>, instance: wasmedge_host::Instance, name: &str, args: &[Val]) -> Result<Vec<Val>, Error> {
+    let f = instance.get_func(store, name).unwrap();
+    let mut out: Vec<Val> = f.ty(store).results().iter().map(|&t| Val::default_for(t)).collect();
+    f.call(store, args, &mut out)?;
+    Ok(out)
+}
+
+const SPIN: &str = r#"(module (func (export "spin") (loop (br 0))))"#;
+
+#[test]
+fn gas_limit_stops_an_endless_loop() {
+    let mut config = Config::new();
+    config.gas_limit(10_000);
+    let (mut store, inst) = instance_with(config, SPIN);
+    let err = call(&mut store, inst, "spin", &[]).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::CostLimitExceeded));
+    assert_eq!(err.code(), 0x003);
+    assert_eq!(store.gas_used(), 10_000);
+}
+
+#[test]
+fn custom_cost_table_is_charged() {
+    let mut table = [1u64; 256];
+    table[0x6A] = 10; // i32.add
+    let mut config = Config::new();
+    config.cost_table(table).count_instructions(true);
+    let (mut store, inst) =
+        instance_with(config, r#"(module (func (export "f") (result i32) i32.const 1 i32.const 2 i32.add))"#);
+    assert_eq!(call(&mut store, inst, "f", &[]).unwrap(), vec![Val::I32(3)]);
+    // i32.const, i32.const, i32.add, end
+    assert_eq!(store.instruction_count(), 4);
+    assert_eq!(store.gas_used(), 1 + 1 + 10 + 1);
+}
+
+#[test]
+fn instruction_count_is_exact_for_a_counted_loop() {
+    let mut config = Config::new();
+    config.count_instructions(true);
+    let (mut store, inst) = instance_with(
+        config,
+        r#"(module (func (export "count") (param i32) (result i32)
+             (loop $l (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br_if $l (local.get 0)))
+             (local.get 0)))"#,
+    );
+    call(&mut store, inst, "count", &[Val::I32(10)]).unwrap();
+    // loop; then 10 iterations of 6 instructions (local.get, i32.const, i32.sub, local.set, local.get, br_if);
+    // then end (of loop), local.get, end.
+    assert_eq!(store.instruction_count(), 1 + 10 * 6 + 3);
+}
+
+#[test]
+fn interrupt_from_another_thread() {
+    let mut config = Config::new();
+    config.interruptible(true);
+    let (mut store, inst) = instance_with(config, SPIN);
+    let handle = store.interrupt_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        handle.interrupt();
+    });
+    let err = call(&mut store, inst, "spin", &[]).unwrap_err();
+    t.join().unwrap();
+    assert_eq!(err.trap_code(), Some(TrapCode::Interrupted));
+    assert_eq!(err.code(), 0x007);
+}
+
+#[test]
+fn memory_page_limit_makes_grow_fail() {
+    let mut config = Config::new();
+    config.max_memory_pages(3);
+    let (mut store, inst) = instance_with(
+        config,
+        r#"(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    );
+    assert_eq!(call(&mut store, inst, "grow", &[Val::I32(2)]).unwrap(), vec![Val::I32(1)]);
+    assert_eq!(call(&mut store, inst, "grow", &[Val::I32(1)]).unwrap(), vec![Val::I32(-1)]);
+}
+
+#[test]
+fn memory_above_the_page_limit_fails_instantiation() {
+    let mut config = Config::new();
+    config.max_memory_pages(10);
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, wat("(module (memory 11))")).unwrap();
+    let err = Linker::<()>::new().instantiate(&mut Store::new(&engine, ()), &module).unwrap_err();
+    assert_eq!(err.phase(), Phase::Instantiation);
+}
+
+#[test]
+fn runaway_recursion_traps_without_overflowing_the_host_stack() {
+    let (mut store, inst) = instance_with(
+        Config::new(),
+        r#"(module (func $f (export "f") (param i64) (result i64) (call $f (local.get 0))))"#,
+    );
+    let err = call(&mut store, inst, "f", &[Val::I64(1)]).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::CallStackExhausted));
+    assert_eq!(err.message(), "call stack exhausted");
+}
+
+#[test]
+fn call_depth_is_configurable() {
+    let text = r#"(module (func $f (export "f") (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (call $f (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 7)))))"#;
+    let mut config = Config::new();
+    config.max_call_depth(100);
+    let (mut store, inst) = instance_with(config, text);
+    assert_eq!(call(&mut store, inst, "f", &[Val::I32(50)]).unwrap(), vec![Val::I32(7)]);
+    let err = call(&mut store, inst, "f", &[Val::I32(500)]).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::CallStackExhausted));
+}
+
+#[test]
+fn trap_reports_phase_code_and_function() {
+    let (mut store, inst) = instance_with(
+        Config::new(),
+        r#"(module (memory 1) (func $load (export "load") (result i32) (i32.load (i32.const 65535))))"#,
+    );
+    let err = call(&mut store, inst, "load", &[]).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+    assert_eq!(err.function(), Some("load"));
+    assert_eq!(err.to_string(), "execution failed: out of bounds memory access, Code: 0x408 (in function load)");
+}
+
+#[test]
+fn host_function_panic_becomes_a_trap() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new();
+    linker.func_wrap(&mut store, "env", "boom", |x: i32| -> i32 {
+        if x > 0 {
+            panic!("host bug");
+        }
+        x
+    });
+    let module = Module::new(
+        &engine,
+        wat(r#"(module (import "env" "boom" (func $b (param i32) (result i32)))
+                 (func (export "f") (param i32) (result i32) (call $b (local.get 0))))"#),
+    )
+    .unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let err = call(&mut store, inst, "f", &[Val::I32(1)]).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::HostError));
+    assert!(err.message().contains("host bug"), "{err}");
+    // The store is still usable afterwards.
+    assert_eq!(call(&mut store, inst, "f", &[Val::I32(0)]).unwrap(), vec![Val::I32(0)]);
+}
+
+#[test]
+fn host_functions_get_checked_memory_access() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, String::new());
+    let mut linker = Linker::new();
+    linker.func_wrap(&mut store, "env", "put", |mut c: Caller<'_, String>, ptr: i32, len: i32| {
+        let s = c.read_str(ptr as u32, len as u32)?.to_string();
+        c.data_mut().push_str(&s);
+        c.write(0, b"ok")?;
+        Ok::<i32, Error>(s.len() as i32)
+    });
+    let module = Module::new(
+        &engine,
+        wat(r#"(module (import "env" "put" (func $p (param i32 i32) (result i32)))
+                 (memory (export "memory") 1) (data (i32.const 100) "hello")
+                 (func (export "f") (param i32 i32) (result i32) (call $p (local.get 0) (local.get 1))))"#),
+    )
+    .unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let f = inst.get_func(&store, "f").unwrap();
+    assert_eq!(f.call_typed::<_, (i32, i32), i32>(&mut store, (100, 5)).unwrap(), 5);
+    assert_eq!(store.data(), "hello");
+    let mem = inst.get_memory(&store, "memory").unwrap();
+    assert_eq!(&mem.data(&store)[..2], b"ok");
+    let err = f.call_typed::<_, (i32, i32), i32>(&mut store, (65530, 10)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+}
+
+#[test]
+fn host_and_wasm_calls_nest() {
+    // wasm -> host -> wasm -> host, through the store handed to the host function.
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, None::<Func>);
+    let mut linker = Linker::new();
+    linker.func_wrap(&mut store, "env", "twice", |mut c: Caller<'_, Option<Func>>, x: i32| -> Result<i32, Error> {
+        let inc = c.data().expect("inc registered");
+        let once: i32 = inc.call_typed(c.store(), (x,))?;
+        inc.call_typed(c.store(), (once,))
+    });
+    let module = Module::new(
+        &engine,
+        wat(r#"(module (import "env" "twice" (func $t (param i32) (result i32)))
+                 (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+                 (func (export "f") (param i32) (result i32) (call $t (local.get 0))))"#),
+    )
+    .unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    *store.data_mut() = inst.get_func(&store, "inc");
+    let f = inst.get_func(&store, "f").unwrap();
+    assert_eq!(f.call_typed::<_, (i32,), i32>(&mut store, (40,)).unwrap(), 42);
+}
+
+#[test]
+fn wrong_arguments_are_an_api_error() {
+    let (mut store, inst) = instance_with(Config::new(), r#"(module (func (export "f") (param i32)))"#);
+    let err = call(&mut store, inst, "f", &[Val::I64(1)]).unwrap_err();
+    assert_eq!(*err.kind(), ErrorKind::Api);
+}
+
+#[test]
+fn disabled_proposal_is_named() {
+    let mut config = Config::new();
+    config.proposal(Proposal::Simd, false);
+    let engine = Engine::new(config);
+    let err = Module::new(&engine, wat(r#"(module (func (result v128) v128.const i64x2 0 0))"#)).unwrap_err();
+    assert_eq!(err.phase(), Phase::Validation);
+    assert!(err.message().contains("SIMD"), "{err}");
+}
+
+#[test]
+fn enabled_but_unimplemented_proposal_says_not_supported() {
+    let mut config = Config::new();
+    config.proposal(Proposal::MultiMemory, true);
+    let engine = Engine::new(config);
+    let err = Module::new(&engine, wat("(module (memory 1) (memory 1))")).unwrap_err();
+    assert_eq!(*err.kind(), ErrorKind::Unsupported);
+    assert!(err.message().contains("not supported by this engine yet: multiple memories"), "{err}");
+}
+
+#[test]
+fn unknown_import_names_module_and_field() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat(r#"(module (import "wasi_snapshot_preview1" "fd_write" (func)))"#)).unwrap();
+    let err = Linker::<()>::new().instantiate(&mut Store::new(&engine, ()), &module).unwrap_err();
+    assert_eq!(err.code(), 0x302);
+    assert!(err.message().contains("fd_write"));
+}
