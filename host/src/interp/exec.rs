@@ -9,8 +9,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use super::ir::{Instr, LoadKind, Slot, StoreKind, for_each_memory, for_each_numeric};
-use super::mem::{Ctx, Mem};
+use super::ir::{Instr, Slot, for_each_op};
+use super::mem::{Code, Ctx, Mem, Regs};
 use super::{CompiledFunc, ops, panic_message, simd, translate};
 use crate::error::{Error, Result, TrapCode};
 use crate::func::{Caller, HostFunc};
@@ -32,83 +32,6 @@ pub(crate) struct Executor<'s, T> {
     frames: Vec<Frame>,
     max_depth: usize,
     max_slots: usize,
-}
-
-macro_rules! define_exec_numeric {
-    (
-        unary { $( $un:ident ($ui:ty => $uo:ty) |$ux:ident| $ue:expr; )* }
-        unary_trap { $( $ut:ident ($ti:ty => $to:ty) |$tx:ident| $te:expr; )* }
-        binary { $( $bin:ident ($bi:ty => $bo:ty) |$ba:ident, $bb:ident| $be:expr; )* }
-        binary_trap { $( $bt:ident ($ci:ty => $co:ty) |$ca:ident, $cb:ident| $ce:expr; )* }
-    ) => {
-        /// Execute a numeric instruction on the frame's registers `r`.
-        #[inline(always)]
-        fn exec_numeric(r: &mut [u64], instr: Instr) -> Result<(), TrapCode> {
-            match instr {
-                $( Instr::$un { d, a } => {
-                    let $ux = <$ui as Slot>::from_slot(r[a as usize]);
-                    let v: $uo = $ue;
-                    r[d as usize] = v.to_slot();
-                } )*
-                $( Instr::$ut { d, a } => {
-                    let $tx = <$ti as Slot>::from_slot(r[a as usize]);
-                    let v: $to = $te?;
-                    r[d as usize] = v.to_slot();
-                } )*
-                $( Instr::$bin { d, a, b } => {
-                    let $ba = <$bi as Slot>::from_slot(r[a as usize]);
-                    let $bb = <$bi as Slot>::from_slot(r[b as usize]);
-                    let v: $bo = $be;
-                    r[d as usize] = v.to_slot();
-                } )*
-                $( Instr::$bt { d, a, b } => {
-                    let $ca = <$ci as Slot>::from_slot(r[a as usize]);
-                    let $cb = <$ci as Slot>::from_slot(r[b as usize]);
-                    let v: $co = $ce?;
-                    r[d as usize] = v.to_slot();
-                } )*
-                other => unreachable!("not a numeric instruction: {other:?}"),
-            }
-            Ok(())
-        }
-    };
-}
-
-for_each_numeric!(define_exec_numeric);
-
-macro_rules! define_exec_memory {
-    (
-        load { $( $l:ident ($lm:ty => $ls:ty); )* }
-        store { $( $s:ident ($sm:ty => $ss:ty); )* }
-    ) => {
-        #[inline(always)]
-        fn exec_load(mem: Mem, kind: LoadKind, addr: u32, off: u32) -> Result<u64, TrapCode> {
-            Ok(match kind {
-                $( LoadKind::$l => {
-                    let bytes = mem.load::<{ std::mem::size_of::<$lm>() }>(addr, off)?;
-                    (<$lm>::from_le_bytes(bytes) as $ls).to_slot()
-                } )*
-            })
-        }
-
-        #[inline(always)]
-        fn exec_store(mem: Mem, kind: StoreKind, addr: u32, off: u32, raw: u64) -> Result<(), TrapCode> {
-            match kind {
-                $( StoreKind::$s => mem.store(addr, off, (<$ss as Slot>::from_slot(raw) as $sm).to_le_bytes()), )*
-            }
-        }
-    };
-}
-
-for_each_memory!(define_exec_memory);
-
-fn read_v128(stack: &[u64], at: usize) -> u128 {
-    stack[at] as u128 | (stack[at + 1] as u128) << 64
-}
-
-fn write_v128(stack: &mut [u64], at: usize, v: u128) {
-    stack[at] = v as u64;
-    stack[at + 1] = (v >> 64) as u64;
 }
 
 /// Read `n` (1, 2, 4, 8 or 16) bytes into the front of a 16-byte buffer.
@@ -217,9 +140,13 @@ impl<'s, T> Executor<'s, T> {
         Ctx::new(self.store.inner.instances[inst as usize].vmctx.as_ptr())
     }
 
-    fn trap(&self, code: TrapCode, inst: u32, def: u32) -> Error {
+    fn func_name(&self, inst: u32, def: u32) -> String {
         let module = &self.store.inner.instances[inst as usize].module.inner;
-        Error::trap(code).with_function(module.func_name(module.num_imported_funcs + def))
+        module.func_name(module.num_imported_funcs + def)
+    }
+
+    fn trap(&self, code: TrapCode, inst: u32, def: u32) -> Error {
+        Error::trap(code).with_function(self.func_name(inst, def))
     }
 
     /// Make room for a frame at `fp` and zero its declared locals.
@@ -266,328 +193,6 @@ impl<'s, T> Executor<'s, T> {
         Ok(func)
     }
 
-    fn execute(&mut self, stack: &mut Vec<u64>, entry: Frame) -> Result<()> {
-        let mut cur = entry;
-        // SAFETY: see `compiled`.
-        let mut f: &CompiledFunc = unsafe { &*cur.func };
-        let mut ctx = self.ctx(cur.inst);
-        let mut mem = ctx.memory0();
-        let mut pc = 0usize;
-        let mut fp = cur.fp;
-        let interrupt = self.store.inner.interrupt.clone();
-
-        macro_rules! r {
-            ($s:expr) => {
-                stack[fp + $s as usize]
-            };
-        }
-        macro_rules! t {
-            ($e:expr) => {
-                match $e {
-                    Ok(v) => v,
-                    Err(code) => return Err(self.trap(code, cur.inst, cur.def)),
-                }
-            };
-        }
-        // Enter defined function `$def` of instance `$inst` with its frame at `$base` of the current one.
-        macro_rules! enter {
-            ($inst:expr, $def:expr, $base:expr) => {{
-                let (inst, def) = ($inst, $def);
-                let callee = self.compiled(inst, def)?;
-                if self.frames.len() >= self.max_depth {
-                    t!(Err(TrapCode::CallStackExhausted));
-                }
-                self.frames.push(Frame { pc, fp, ..cur });
-                fp += $base as usize;
-                cur = Frame { func: callee, pc: 0, fp, inst, def };
-                // SAFETY: see `compiled`.
-                f = unsafe { &*callee };
-                pc = 0;
-                t!(self.prepare_frame(stack, fp, f));
-                if inst != self.frames.last().map_or(inst, |fr| fr.inst) {
-                    ctx = self.ctx(inst);
-                    mem = ctx.memory0();
-                }
-            }};
-        }
-        // Return from the current frame (results already at `fp..`).
-        macro_rules! ret {
-            () => {{
-                match self.frames.pop() {
-                    None => return Ok(()),
-                    Some(caller) => {
-                        if caller.inst != cur.inst {
-                            ctx = self.ctx(caller.inst);
-                        }
-                        cur = caller;
-                        // SAFETY: see `compiled`.
-                        f = unsafe { &*cur.func };
-                        pc = cur.pc;
-                        fp = cur.fp;
-                        mem = ctx.memory0();
-                    }
-                }
-            }};
-        }
-        // Call store function `$func` with arguments at `$base`, as a tail call if `$tail`.
-        macro_rules! call_store_func {
-            ($func:expr, $base:expr, $tail:expr) => {{
-                let func: u32 = $func;
-                let base = $base as usize;
-                match self.store.inner.funcs[func as usize].kind {
-                    FuncKind::Wasm { instance, def } => {
-                        if $tail {
-                            let callee = self.compiled(instance, def)?;
-                            // SAFETY: see `compiled`.
-                            let n = unsafe { (*callee).param_slots } as usize;
-                            stack.copy_within(fp + base..fp + base + n, fp);
-                            if instance != cur.inst {
-                                ctx = self.ctx(instance);
-                                mem = ctx.memory0();
-                            }
-                            cur = Frame { func: callee, pc: 0, fp, inst: instance, def };
-                            // SAFETY: see `compiled`.
-                            f = unsafe { &*callee };
-                            pc = 0;
-                            t!(self.prepare_frame(stack, fp, f));
-                        } else {
-                            enter!(instance, def, base);
-                        }
-                    }
-                    FuncKind::Host { host } => {
-                        let inst = cur.inst;
-                        self.call_host_at(stack, fp + base, func, host, inst).map_err(|e| {
-                            e.with_function(
-                                self.trap(TrapCode::HostError, cur.inst, cur.def).function().unwrap_or("?").to_string(),
-                            )
-                        })?;
-                        mem = ctx.memory0();
-                        if $tail {
-                            let n = self.store.inner.funcs[func as usize].ty.result_slots() as usize;
-                            stack.copy_within(fp + base..fp + base + n, fp);
-                            ret!();
-                        }
-                    }
-                }
-            }};
-        }
-
-        loop {
-            let instr = f.code[pc];
-            pc += 1;
-            match instr {
-                Instr::Copy { d, s } => r!(d) = r!(s),
-                Instr::Copy2 { d, s } => {
-                    r!(d) = r!(s);
-                    r!(d + 1) = r!(s + 1);
-                }
-                Instr::CopySpan { d, s, n } => {
-                    let (d, s) = (fp + d as usize, fp + s as usize);
-                    stack.copy_within(s..s + n as usize, d);
-                }
-                Instr::Const32 { d, v } => r!(d) = v as u64,
-                Instr::Const64 { d, v } => r!(d) = v,
-                Instr::Const128 { d, idx } => {
-                    let v = f.consts[idx as usize];
-                    r!(d) = v as u64;
-                    r!(d + 1) = (v >> 64) as u64;
-                }
-                Instr::Select { d, c, b } => {
-                    if r!(c) as u32 == 0 {
-                        r!(d) = r!(b);
-                    }
-                }
-                Instr::Select2 { d, c, b } => {
-                    if r!(c) as u32 == 0 {
-                        r!(d) = r!(b);
-                        r!(d + 1) = r!(b + 1);
-                    }
-                }
-                Instr::Br { t } => pc = t as usize,
-                Instr::BrIfNez { c, t } => {
-                    if r!(c) as u32 != 0 {
-                        pc = t as usize;
-                    }
-                }
-                Instr::BrIfEqz { c, t } => {
-                    if r!(c) as u32 == 0 {
-                        pc = t as usize;
-                    }
-                }
-                Instr::BrTable { i, n } => pc += (r!(i) as u32).min(n) as usize,
-                Instr::Return0 => ret!(),
-                Instr::Return1 { s } => {
-                    r!(0) = r!(s);
-                    ret!();
-                }
-                Instr::ReturnSpan { s, n } => {
-                    let s = fp + s as usize;
-                    stack.copy_within(s..s + n as usize, fp);
-                    ret!();
-                }
-                Instr::Call { f: def, base } => enter!(cur.inst, def, base),
-                Instr::CallImport { f: func, base } => call_store_func!(ctx.func(func), base, false),
-                Instr::CallIndirect { ty, i, base } => {
-                    let target = t!(self.indirect_target(ctx, 0, r!(i) as u32, ty));
-                    call_store_func!(target, base, false);
-                }
-                Instr::CallIndirectT { ty, i, base } => {
-                    let Instr::Aux { v: table } = f.code[pc] else { unreachable!("call_indirect without table") };
-                    pc += 1;
-                    let target = t!(self.indirect_target(ctx, table, r!(i) as u32, ty));
-                    call_store_func!(target, base, false);
-                }
-                Instr::ReturnCall { f: def, base } => {
-                    let func = ctx.func(def + self.num_imported(cur.inst));
-                    call_store_func!(func, base, true);
-                }
-                Instr::ReturnCallImport { f: func, base } => call_store_func!(ctx.func(func), base, true),
-                Instr::ReturnCallIndirect { ty, i, base } => {
-                    let target = t!(self.indirect_target(ctx, 0, r!(i) as u32, ty));
-                    call_store_func!(target, base, true);
-                }
-                Instr::ReturnCallIndirectT { ty, i, base } => {
-                    let Instr::Aux { v: table } = f.code[pc] else { unreachable!("call_indirect without table") };
-                    let target = t!(self.indirect_target(ctx, table, r!(i) as u32, ty));
-                    call_store_func!(target, base, true);
-                }
-                Instr::Aux { .. } => unreachable!("immediate executed as an instruction"),
-                Instr::Unreachable => t!(Err(TrapCode::Unreachable)),
-                Instr::Meter { count, gas } => {
-                    let inner = &mut self.store.inner;
-                    inner.instruction_count += count as u64;
-                    inner.gas_used += gas as u64;
-                    if inner.gas_used > inner.gas_limit {
-                        inner.gas_used = inner.gas_limit;
-                        t!(Err(TrapCode::CostLimitExceeded));
-                    }
-                }
-                Instr::CheckInterrupt => {
-                    if interrupt.load(Ordering::Relaxed) {
-                        t!(Err(TrapCode::Interrupted));
-                    }
-                }
-                Instr::GlobalGet { d, g } => r!(d) = ctx.global_get(g) as u64,
-                Instr::GlobalSet { s, g } => ctx.global_set(g, r!(s) as u128),
-                Instr::GlobalGet2 { d, g } => {
-                    let v = ctx.global_get(g);
-                    r!(d) = v as u64;
-                    r!(d + 1) = (v >> 64) as u64;
-                }
-                Instr::GlobalSet2 { s, g } => ctx.global_set(g, r!(s) as u128 | (r!(s + 1) as u128) << 64),
-                Instr::Load { kind, d, a, off } => r!(d) = t!(exec_load(mem, kind, r!(a) as u32, off)),
-                Instr::Store { kind, a, v, off } => t!(exec_store(mem, kind, r!(a) as u32, off, r!(v))),
-                Instr::MemorySize { d } => r!(d) = (mem_len(mem) / crate::vm::PAGE_SIZE as usize) as u64,
-                Instr::MemoryGrow { d, a } => {
-                    let delta = r!(a) as u32 as u64;
-                    let idx = self.store.inner.instances[cur.inst as usize].memories[0];
-                    let old = self.store.inner.memories[idx as usize].grow(delta);
-                    r!(d) = old.map_or(u32::MAX, |o| o as u32) as u64;
-                    mem = ctx.memory0();
-                }
-                Instr::MemoryFill { base } => {
-                    let (dst, val, n) = (r!(base) as u32, r!(base + 1) as u8, r!(base + 2) as u32);
-                    t!(bulk::fill(mem.bytes(), dst, val, n));
-                }
-                Instr::MemoryCopy { base } => {
-                    let (dst, src, n) = (r!(base) as u32, r!(base + 1) as u32, r!(base + 2) as u32);
-                    t!(bulk::copy_within(mem.bytes(), dst, src, n));
-                }
-                Instr::MemoryInit { seg, base } => {
-                    let (dst, src, n) = (r!(base) as u32, r!(base + 1) as u32, r!(base + 2) as u32);
-                    let inst = &self.store.inner.instances[cur.inst as usize];
-                    let data = &inst.module.inner.bytes[inst.datas[seg as usize].clone()];
-                    t!(bulk::init(mem.bytes(), data, dst, src, n, TrapCode::MemoryOutOfBounds));
-                }
-                Instr::DataDrop { seg } => {
-                    self.store.inner.instances[cur.inst as usize].datas[seg as usize] = 0..0;
-                }
-                Instr::TableGet { d, i, t } => {
-                    r!(d) = t!(ctx.table_get(t, r!(i) as u32).ok_or(TrapCode::TableOutOfBounds));
-                }
-                Instr::TableSet { i, v, t } => {
-                    let (i, v) = (r!(i) as u32 as usize, r!(v));
-                    let table = self.table_mut(cur.inst, t);
-                    *t!(table.elements_mut().get_mut(i).ok_or(TrapCode::TableOutOfBounds)) = v;
-                }
-                Instr::TableSize { d, t } => {
-                    r!(d) = self.table_mut(cur.inst, t).elements().len() as u64;
-                }
-                Instr::TableGrow { base, t } => {
-                    let (init, delta) = (r!(base), r!(base + 1) as u32 as u64);
-                    let old = self.table_mut(cur.inst, t).grow(delta, init);
-                    r!(base) = old.map_or(u32::MAX, |o| o as u32) as u64;
-                }
-                Instr::TableFill { base, t } => {
-                    let (i, val, n) = (r!(base) as u32, r!(base + 1), r!(base + 2) as u32);
-                    let table = self.table_mut(cur.inst, t);
-                    t!(bulk::fill(table.elements_mut(), i, val, n).map_err(|_| TrapCode::TableOutOfBounds));
-                }
-                Instr::TableCopy { base, dst, src } => {
-                    let (d, s, n) = (r!(base) as u32, r!(base + 1) as u32, r!(base + 2) as u32);
-                    t!(self.table_copy(cur.inst, dst, src, d, s, n));
-                }
-                Instr::TableInit { base, seg } => {
-                    let Instr::Aux { v: table } = f.code[pc] else { unreachable!("table.init without table") };
-                    pc += 1;
-                    let (d, s, n) = (r!(base) as u32, r!(base + 1) as u32, r!(base + 2) as u32);
-                    let inner = &mut self.store.inner;
-                    let inst = &inner.instances[cur.inst as usize];
-                    let elems = &inst.elems[seg as usize];
-                    let table = &mut inner.tables[inst.tables[table as usize] as usize];
-                    t!(bulk::init(table.elements_mut(), elems, d, s, n, TrapCode::TableOutOfBounds));
-                }
-                Instr::ElemDrop { seg } => {
-                    self.store.inner.instances[cur.inst as usize].elems[seg as usize] = Box::new([]);
-                }
-                Instr::RefFunc { d, f: func } => r!(d) = ctx.func(func) as u64 + 1,
-                Instr::Simd { op, d, a, b } => simd::exec(&mut stack[fp..], op, d, a, b),
-                Instr::SimdLane { op, lane, d, a, b } => simd::exec_lane(&mut stack[fp..], op, lane, d, a, b),
-                Instr::Shuffle { d, a, b } => {
-                    let Instr::Aux { v: idx } = f.code[pc] else { unreachable!("shuffle without mask") };
-                    pc += 1;
-                    let v = simd::shuffle(
-                        read_v128(stack, fp + a as usize),
-                        read_v128(stack, fp + b as usize),
-                        f.consts[idx as usize],
-                    );
-                    write_v128(stack, fp + d as usize, v);
-                }
-                Instr::VLoad { kind, d, a, off } => {
-                    let v = simd::vload(kind, t!(load_bytes(mem, r!(a) as u32, off, kind.size())));
-                    write_v128(stack, fp + d as usize, v);
-                }
-                Instr::VStore { a, v, off } => {
-                    let bytes = read_v128(stack, fp + v as usize).to_le_bytes();
-                    t!(mem.store(r!(a) as u32, off, bytes));
-                }
-                Instr::VLoadLane { width, lane, d, base, off } => {
-                    let bytes = t!(load_bytes(mem, r!(base) as u32, off, width as usize));
-                    let x = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
-                    let v = read_v128(stack, fp + base as usize + 1);
-                    let v = match width {
-                        1 => simd::with_lane(v, lane as usize, x as u8),
-                        2 => simd::with_lane(v, lane as usize, x as u16),
-                        4 => simd::with_lane(v, lane as usize, x as u32),
-                        _ => simd::with_lane(v, lane as usize, x),
-                    };
-                    write_v128(stack, fp + d as usize, v);
-                }
-                Instr::VStoreLane { width, lane, base, off } => {
-                    let v = read_v128(stack, fp + base as usize + 1);
-                    let (addr, i) = (r!(base) as u32, lane as usize);
-                    t!(match width {
-                        1 => mem.store(addr, off, simd::lane::<u8>(v, i).to_le_bytes()),
-                        2 => mem.store(addr, off, simd::lane::<u16>(v, i).to_le_bytes()),
-                        4 => mem.store(addr, off, simd::lane::<u32>(v, i).to_le_bytes()),
-                        _ => mem.store(addr, off, simd::lane::<u64>(v, i).to_le_bytes()),
-                    });
-                }
-                other => t!(exec_numeric(&mut stack[fp..], other)),
-            }
-        }
-    }
-
     fn num_imported(&self, inst: u32) -> u32 {
         self.store.inner.instances[inst as usize].module.inner.num_imported_funcs
     }
@@ -607,10 +212,6 @@ impl<'s, T> Executor<'s, T> {
         let source: Vec<u64> = self.store.inner.tables[src].elements().to_vec();
         bulk::init(self.store.inner.tables[dst].elements_mut(), &source, d, s, n, TrapCode::TableOutOfBounds)
     }
-}
-
-fn mem_len(mem: Mem) -> usize {
-    mem.bytes().len()
 }
 
 /// Bounds-checked bulk operations shared by memories and tables.
@@ -649,3 +250,377 @@ mod bulk {
         Ok(())
     }
 }
+
+macro_rules! define_execute {
+    (
+        unary { $( $un:ident ($ui:ty => $uo:ty) |$ux:ident| $ue:expr; )* }
+        unary_trap { $( $ut:ident ($ti:ty => $to:ty) |$tx:ident| $te:expr; )* }
+        binary { $( $bin:ident $(/ $bimm:ident)? ($bi:ty => $bo:ty) |$ba:ident, $bb:ident| $be:expr; )* }
+        binary_trap { $( $bt:ident ($ci:ty => $co:ty) |$ca:ident, $cb:ident| $ce:expr; )* }
+        load { $( $l:ident ($lm:ty => $ls:ty); )* }
+        store { $( $st:ident ($sm:ty => $ss:ty); )* }
+        branch { $( $br:ident / $brimm:ident |$ra:ident, $rb:ident| $re:expr; )* }
+    ) => {
+        impl<'s, T> Executor<'s, T> {
+            /// Run frames until the entry frame returns.
+            fn execute(&mut self, stack: &mut Vec<u64>, entry: Frame) -> Result<()> {
+                let mut cur = entry;
+                // SAFETY: see `compiled`.
+                let mut f: &CompiledFunc = unsafe { &*cur.func };
+                let mut ctx = self.ctx(cur.inst);
+                let mut mem = ctx.memory0();
+                let mut pc = 0usize;
+                let mut fp = cur.fp;
+                let mut regs = Regs::new(stack, fp);
+                let mut code = Code::new(&f.code);
+                let interrupt = self.store.inner.interrupt.clone();
+
+                macro_rules! g {
+                    ($s:expr) => {
+                        regs.get($s)
+                    };
+                }
+                macro_rules! t {
+                    ($e:expr) => {
+                        match $e {
+                            Ok(v) => v,
+                            Err(code) => return Err(self.trap(code, cur.inst, cur.def)),
+                        }
+                    };
+                }
+                // Enter defined function `$def` of instance `$inst` with its frame at `$base` of the current one.
+                macro_rules! enter {
+                    ($inst:expr, $def:expr, $base:expr) => {{
+                        let (inst, def) = ($inst, $def);
+                        let callee = self.compiled(inst, def)?;
+                        if self.frames.len() >= self.max_depth {
+                            t!(Err(TrapCode::CallStackExhausted));
+                        }
+                        self.frames.push(Frame { pc, fp, ..cur });
+                        fp += $base as usize;
+                        let caller_inst = cur.inst;
+                        cur = Frame { func: callee, pc: 0, fp, inst, def };
+                        // SAFETY: see `compiled`.
+                        f = unsafe { &*callee };
+                        code = Code::new(&f.code);
+                        pc = 0;
+                        t!(self.prepare_frame(stack, fp, f));
+                        regs = Regs::new(stack, fp);
+                        if inst != caller_inst {
+                            ctx = self.ctx(inst);
+                            mem = ctx.memory0();
+                        }
+                    }};
+                }
+                // Return from the current frame (results already at `fp..`).
+                macro_rules! ret {
+                    () => {{
+                        match self.frames.pop() {
+                            None => return Ok(()),
+                            Some(caller) => {
+                                if caller.inst != cur.inst {
+                                    ctx = self.ctx(caller.inst);
+                                }
+                                cur = caller;
+                                // SAFETY: see `compiled`.
+                                f = unsafe { &*cur.func };
+                                code = Code::new(&f.code);
+                                pc = cur.pc;
+                                fp = cur.fp;
+                                regs = Regs::new(stack, fp);
+                                mem = ctx.memory0();
+                            }
+                        }
+                    }};
+                }
+                // Call store function `$func` with arguments at `$base`, as a tail call if `$tail`.
+                macro_rules! call_store_func {
+                    ($func:expr, $base:expr, $tail:expr) => {{
+                        let func: u32 = $func;
+                        let base: u32 = $base;
+                        match self.store.inner.funcs[func as usize].kind {
+                            FuncKind::Wasm { instance, def } => {
+                                if $tail {
+                                    let callee = self.compiled(instance, def)?;
+                                    // SAFETY: see `compiled`.
+                                    let n = unsafe { (*callee).param_slots };
+                                    regs.copy(0, base, n);
+                                    if instance != cur.inst {
+                                        ctx = self.ctx(instance);
+                                        mem = ctx.memory0();
+                                    }
+                                    cur = Frame { func: callee, pc: 0, fp, inst: instance, def };
+                                    // SAFETY: see `compiled`.
+                                    f = unsafe { &*callee };
+                                    code = Code::new(&f.code);
+                                    pc = 0;
+                                    t!(self.prepare_frame(stack, fp, f));
+                                    regs = Regs::new(stack, fp);
+                                } else {
+                                    enter!(instance, def, base);
+                                }
+                            }
+                            FuncKind::Host { host } => {
+                                let (inst, def) = (cur.inst, cur.def);
+                                if let Err(e) = self.call_host_at(stack, fp + base as usize, func, host, inst) {
+                                    return Err(e.with_function(self.func_name(inst, def)));
+                                }
+                                regs = Regs::new(stack, fp);
+                                mem = ctx.memory0();
+                                if $tail {
+                                    let n = self.store.inner.funcs[func as usize].ty.result_slots();
+                                    regs.copy(0, base, n);
+                                    ret!();
+                                }
+                            }
+                        }
+                    }};
+                }
+
+                loop {
+                    let instr = code.fetch(pc);
+                    pc += 1;
+                    match *instr {
+                        $( Instr::$un { d, a } => {
+                            let $ux = <$ui as Slot>::from_slot(g!(a));
+                            let v: $uo = $ue;
+                            regs.set(d, v.to_slot());
+                        } )*
+                        $( Instr::$ut { d, a } => {
+                            let $tx = <$ti as Slot>::from_slot(g!(a));
+                            let v: $to = t!($te);
+                            regs.set(d, v.to_slot());
+                        } )*
+                        $(
+                            Instr::$bin { d, a, b } => {
+                                let $ba = <$bi as Slot>::from_slot(g!(a));
+                                let $bb = <$bi as Slot>::from_slot(g!(b));
+                                let v: $bo = $be;
+                                regs.set(d, v.to_slot());
+                            }
+                            $( Instr::$bimm { d, a, imm } => {
+                                let $ba = <$bi as Slot>::from_slot(g!(a));
+                                let $bb = imm as $bi;
+                                let v: $bo = $be;
+                                regs.set(d, v.to_slot());
+                            } )?
+                        )*
+                        $( Instr::$bt { d, a, b } => {
+                            let $ca = <$ci as Slot>::from_slot(g!(a));
+                            let $cb = <$ci as Slot>::from_slot(g!(b));
+                            let v: $co = t!($ce);
+                            regs.set(d, v.to_slot());
+                        } )*
+                        $( Instr::$l { d, a, off } => {
+                            let bytes = t!(mem.load::<{ std::mem::size_of::<$lm>() }>(g!(a) as u32, off));
+                            regs.set(d, (<$lm>::from_le_bytes(bytes) as $ls).to_slot());
+                        } )*
+                        $( Instr::$st { a, v, off } => {
+                            let x = <$ss as Slot>::from_slot(g!(v)) as $sm;
+                            t!(mem.store(g!(a) as u32, off, x.to_le_bytes()));
+                        } )*
+                        $(
+                            Instr::$br { a, b, t } => {
+                                let ($ra, $rb) = (g!(a) as i32, g!(b) as i32);
+                                if $re {
+                                    pc = t as usize;
+                                }
+                            }
+                            Instr::$brimm { a, imm, t } => {
+                                let ($ra, $rb) = (g!(a) as i32, imm);
+                                if $re {
+                                    pc = t as usize;
+                                }
+                            }
+                        )*
+                        Instr::Copy { d, s } => regs.set(d, g!(s)),
+                        Instr::Copy2 { d, s } => regs.set128(d, regs.get128(s)),
+                        Instr::CopySpan { d, s, n } => regs.copy(d, s, n),
+                        Instr::Const32 { d, v } => regs.set(d, v as u64),
+                        Instr::Const64 { d, v } => regs.set(d, v),
+                        Instr::Const128 { d, idx } => regs.set128(d, f.consts[idx as usize]),
+                        Instr::Select { d, c, b } => {
+                            if g!(c) as u32 == 0 {
+                                regs.set(d, g!(b));
+                            }
+                        }
+                        Instr::Select2 { d, c, b } => {
+                            if g!(c) as u32 == 0 {
+                                regs.set128(d, regs.get128(b));
+                            }
+                        }
+                        Instr::Br { t } => pc = t as usize,
+                        Instr::BrIfNez { c, t } => {
+                            if g!(c) as u32 != 0 {
+                                pc = t as usize;
+                            }
+                        }
+                        Instr::BrIfEqz { c, t } => {
+                            if g!(c) as u32 == 0 {
+                                pc = t as usize;
+                            }
+                        }
+                        Instr::BrTable { i, n } => pc += (g!(i) as u32).min(n) as usize,
+                        Instr::Return0 => ret!(),
+                        Instr::Return1 { s } => {
+                            regs.set(0, g!(s));
+                            ret!();
+                        }
+                        Instr::ReturnSpan { s, n } => {
+                            regs.copy(0, s, n);
+                            ret!();
+                        }
+                        Instr::Call { f: def, base } => enter!(cur.inst, def, base),
+                        Instr::CallImport { f: func, base } => call_store_func!(ctx.func(func), base, false),
+                        Instr::CallIndirect { ty, i, base } => {
+                            let target = t!(self.indirect_target(ctx, 0, g!(i) as u32, ty));
+                            call_store_func!(target, base, false);
+                        }
+                        Instr::CallIndirectT { ty, i, base } => {
+                            let Instr::Aux { v: table } = *code.fetch(pc) else { unreachable!("call_indirect without table") };
+                            pc += 1;
+                            let target = t!(self.indirect_target(ctx, table, g!(i) as u32, ty));
+                            call_store_func!(target, base, false);
+                        }
+                        Instr::ReturnCall { f: def, base } => {
+                            let func = ctx.func(def + self.num_imported(cur.inst));
+                            call_store_func!(func, base, true);
+                        }
+                        Instr::ReturnCallImport { f: func, base } => call_store_func!(ctx.func(func), base, true),
+                        Instr::ReturnCallIndirect { ty, i, base } => {
+                            let target = t!(self.indirect_target(ctx, 0, g!(i) as u32, ty));
+                            call_store_func!(target, base, true);
+                        }
+                        Instr::ReturnCallIndirectT { ty, i, base } => {
+                            let Instr::Aux { v: table } = *code.fetch(pc) else { unreachable!("call_indirect without table") };
+                            let target = t!(self.indirect_target(ctx, table, g!(i) as u32, ty));
+                            call_store_func!(target, base, true);
+                        }
+                        Instr::Aux { .. } => unreachable!("immediate executed as an instruction"),
+                        Instr::Unreachable => t!(Err(TrapCode::Unreachable)),
+                        Instr::Meter { count, gas } => {
+                            let inner = &mut self.store.inner;
+                            inner.instruction_count += count as u64;
+                            inner.gas_used += gas as u64;
+                            if inner.gas_used > inner.gas_limit {
+                                inner.gas_used = inner.gas_limit;
+                                t!(Err(TrapCode::CostLimitExceeded));
+                            }
+                        }
+                        Instr::CheckInterrupt => {
+                            if interrupt.load(Ordering::Relaxed) {
+                                t!(Err(TrapCode::Interrupted));
+                            }
+                        }
+                        Instr::GlobalGet { d, g } => regs.set(d, ctx.global_get(g) as u64),
+                        Instr::GlobalSet { s, g } => ctx.global_set(g, g!(s) as u128),
+                        Instr::GlobalGet2 { d, g } => regs.set128(d, ctx.global_get(g)),
+                        Instr::GlobalSet2 { s, g } => ctx.global_set(g, regs.get128(s)),
+                        Instr::MemorySize { d } => regs.set(d, (mem.len() as u64) / crate::vm::PAGE_SIZE),
+                        Instr::MemoryGrow { d, a } => {
+                            let delta = g!(a) as u32 as u64;
+                            let idx = self.store.inner.instances[cur.inst as usize].memories[0];
+                            let old = self.store.inner.memories[idx as usize].grow(delta);
+                            regs.set(d, old.map_or(u32::MAX, |o| o as u32) as u64);
+                            mem = ctx.memory0();
+                        }
+                        Instr::MemoryFill { base } => {
+                            let (dst, val, n) = (g!(base) as u32, g!(base + 1) as u8, g!(base + 2) as u32);
+                            t!(bulk::fill(mem.bytes(), dst, val, n));
+                        }
+                        Instr::MemoryCopy { base } => {
+                            let (dst, src, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);
+                            t!(bulk::copy_within(mem.bytes(), dst, src, n));
+                        }
+                        Instr::MemoryInit { seg, base } => {
+                            let (dst, src, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);
+                            let inst = &self.store.inner.instances[cur.inst as usize];
+                            let data = &inst.module.inner.bytes[inst.datas[seg as usize].clone()];
+                            t!(bulk::init(mem.bytes(), data, dst, src, n, TrapCode::MemoryOutOfBounds));
+                        }
+                        Instr::DataDrop { seg } => {
+                            self.store.inner.instances[cur.inst as usize].datas[seg as usize] = 0..0;
+                        }
+                        Instr::TableGet { d, i, t } => {
+                            regs.set(d, t!(ctx.table_get(t, g!(i) as u32).ok_or(TrapCode::TableOutOfBounds)));
+                        }
+                        Instr::TableSet { i, v, t } => {
+                            let (i, v) = (g!(i) as u32 as usize, g!(v));
+                            let table = self.table_mut(cur.inst, t);
+                            *t!(table.elements_mut().get_mut(i).ok_or(TrapCode::TableOutOfBounds)) = v;
+                        }
+                        Instr::TableSize { d, t } => {
+                            regs.set(d, self.table_mut(cur.inst, t).elements().len() as u64);
+                        }
+                        Instr::TableGrow { base, t } => {
+                            let (init, delta) = (g!(base), g!(base + 1) as u32 as u64);
+                            let old = self.table_mut(cur.inst, t).grow(delta, init);
+                            regs.set(base, old.map_or(u32::MAX, |o| o as u32) as u64);
+                        }
+                        Instr::TableFill { base, t } => {
+                            let (i, val, n) = (g!(base) as u32, g!(base + 1), g!(base + 2) as u32);
+                            let table = self.table_mut(cur.inst, t);
+                            t!(bulk::fill(table.elements_mut(), i, val, n).map_err(|_| TrapCode::TableOutOfBounds));
+                        }
+                        Instr::TableCopy { base, dst, src } => {
+                            let (d, s, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);
+                            t!(self.table_copy(cur.inst, dst, src, d, s, n));
+                        }
+                        Instr::TableInit { base, seg } => {
+                            let Instr::Aux { v: table } = *code.fetch(pc) else { unreachable!("table.init without table") };
+                            pc += 1;
+                            let (d, s, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);
+                            let inner = &mut self.store.inner;
+                            let inst = &inner.instances[cur.inst as usize];
+                            let elems = &inst.elems[seg as usize];
+                            let table = &mut inner.tables[inst.tables[table as usize] as usize];
+                            t!(bulk::init(table.elements_mut(), elems, d, s, n, TrapCode::TableOutOfBounds));
+                        }
+                        Instr::ElemDrop { seg } => {
+                            self.store.inner.instances[cur.inst as usize].elems[seg as usize] = Box::new([]);
+                        }
+                        Instr::RefFunc { d, f: func } => regs.set(d, ctx.func(func) as u64 + 1),
+                        Instr::Simd { op, d, a, b } => simd::exec(regs, op, d, a, b),
+                        Instr::SimdLane { op, lane, d, a, b } => simd::exec_lane(regs, op, lane, d, a, b),
+                        Instr::Shuffle { d, a, b } => {
+                            let Instr::Aux { v: idx } = *code.fetch(pc) else { unreachable!("shuffle without mask") };
+                            pc += 1;
+                            regs.set128(d, simd::shuffle(regs.get128(a), regs.get128(b), f.consts[idx as usize]));
+                        }
+                        Instr::VLoad { kind, d, a, off } => {
+                            let v = simd::vload(kind, t!(load_bytes(mem, g!(a) as u32, off, kind.size())));
+                            regs.set128(d, v);
+                        }
+                        Instr::VStore { a, v, off } => {
+                            t!(mem.store(g!(a) as u32, off, regs.get128(v).to_le_bytes()));
+                        }
+                        Instr::VLoadLane { width, lane, d, base, off } => {
+                            let bytes = t!(load_bytes(mem, g!(base) as u32, off, width as usize));
+                            let x = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+                            let v = regs.get128(base + 1);
+                            let v = match width {
+                                1 => simd::with_lane(v, lane as usize, x as u8),
+                                2 => simd::with_lane(v, lane as usize, x as u16),
+                                4 => simd::with_lane(v, lane as usize, x as u32),
+                                _ => simd::with_lane(v, lane as usize, x),
+                            };
+                            regs.set128(d, v);
+                        }
+                        Instr::VStoreLane { width, lane, base, off } => {
+                            let v = regs.get128(base + 1);
+                            let (addr, i) = (g!(base) as u32, lane as usize);
+                            t!(match width {
+                                1 => mem.store(addr, off, simd::lane::<u8>(v, i).to_le_bytes()),
+                                2 => mem.store(addr, off, simd::lane::<u16>(v, i).to_le_bytes()),
+                                4 => mem.store(addr, off, simd::lane::<u32>(v, i).to_le_bytes()),
+                                _ => mem.store(addr, off, simd::lane::<u64>(v, i).to_le_bytes()),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    };
+}
+
+for_each_op!(define_execute);

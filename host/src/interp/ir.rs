@@ -57,10 +57,12 @@ impl Slot for f64 {
     }
 }
 
-/// Calls `$m!` with the table of numeric operators:
-/// `unary` (`Name(in => out) |x| expr`), `binary` (`Name(in => out) |a, b| expr`), and their trapping
-/// forms whose expression is a `Result<out, TrapCode>`.
-macro_rules! for_each_numeric {
+/// Calls `$m!` with the table of operators the interpreter executes with one generic shape each:
+/// `unary` (`Name(in => out) |x| expr`), `binary` (`Name / NameImm (in => out) |a, b| expr`, where the
+/// optional `NameImm` form takes its second operand as a 32-bit immediate, sign-extended), their trapping
+/// forms whose expression is a `Result<out, TrapCode>`, memory accesses `load`/`store`
+/// (`Name(memory type => slot type)`), and the fused i32 compare-and-branch forms `branch`.
+macro_rules! for_each_op {
     ($m:ident) => {
         $m! {
             unary {
@@ -124,26 +126,26 @@ macro_rules! for_each_numeric {
                 I64TruncF64U(f64 => i64) |x| ops::i64_trunc_f64_u(x).map(|v| v as i64);
             }
             binary {
-                I32Eq(i32 => i32) |a, b| (a == b) as i32;
-                I32Ne(i32 => i32) |a, b| (a != b) as i32;
-                I32LtS(i32 => i32) |a, b| (a < b) as i32;
-                I32LtU(i32 => i32) |a, b| ((a as u32) < (b as u32)) as i32;
-                I32GtS(i32 => i32) |a, b| (a > b) as i32;
-                I32GtU(i32 => i32) |a, b| ((a as u32) > (b as u32)) as i32;
-                I32LeS(i32 => i32) |a, b| (a <= b) as i32;
-                I32LeU(i32 => i32) |a, b| ((a as u32) <= (b as u32)) as i32;
-                I32GeS(i32 => i32) |a, b| (a >= b) as i32;
-                I32GeU(i32 => i32) |a, b| ((a as u32) >= (b as u32)) as i32;
-                I64Eq(i64 => i32) |a, b| (a == b) as i32;
-                I64Ne(i64 => i32) |a, b| (a != b) as i32;
-                I64LtS(i64 => i32) |a, b| (a < b) as i32;
-                I64LtU(i64 => i32) |a, b| ((a as u64) < (b as u64)) as i32;
-                I64GtS(i64 => i32) |a, b| (a > b) as i32;
-                I64GtU(i64 => i32) |a, b| ((a as u64) > (b as u64)) as i32;
-                I64LeS(i64 => i32) |a, b| (a <= b) as i32;
-                I64LeU(i64 => i32) |a, b| ((a as u64) <= (b as u64)) as i32;
-                I64GeS(i64 => i32) |a, b| (a >= b) as i32;
-                I64GeU(i64 => i32) |a, b| ((a as u64) >= (b as u64)) as i32;
+                I32Eq / I32EqImm (i32 => i32) |a, b| (a == b) as i32;
+                I32Ne / I32NeImm (i32 => i32) |a, b| (a != b) as i32;
+                I32LtS / I32LtSImm (i32 => i32) |a, b| (a < b) as i32;
+                I32LtU / I32LtUImm (i32 => i32) |a, b| ((a as u32) < (b as u32)) as i32;
+                I32GtS / I32GtSImm (i32 => i32) |a, b| (a > b) as i32;
+                I32GtU / I32GtUImm (i32 => i32) |a, b| ((a as u32) > (b as u32)) as i32;
+                I32LeS / I32LeSImm (i32 => i32) |a, b| (a <= b) as i32;
+                I32LeU / I32LeUImm (i32 => i32) |a, b| ((a as u32) <= (b as u32)) as i32;
+                I32GeS / I32GeSImm (i32 => i32) |a, b| (a >= b) as i32;
+                I32GeU / I32GeUImm (i32 => i32) |a, b| ((a as u32) >= (b as u32)) as i32;
+                I64Eq / I64EqImm (i64 => i32) |a, b| (a == b) as i32;
+                I64Ne / I64NeImm (i64 => i32) |a, b| (a != b) as i32;
+                I64LtS / I64LtSImm (i64 => i32) |a, b| (a < b) as i32;
+                I64LtU / I64LtUImm (i64 => i32) |a, b| ((a as u64) < (b as u64)) as i32;
+                I64GtS / I64GtSImm (i64 => i32) |a, b| (a > b) as i32;
+                I64GtU / I64GtUImm (i64 => i32) |a, b| ((a as u64) > (b as u64)) as i32;
+                I64LeS / I64LeSImm (i64 => i32) |a, b| (a <= b) as i32;
+                I64LeU / I64LeUImm (i64 => i32) |a, b| ((a as u64) <= (b as u64)) as i32;
+                I64GeS / I64GeSImm (i64 => i32) |a, b| (a >= b) as i32;
+                I64GeU / I64GeUImm (i64 => i32) |a, b| ((a as u64) >= (b as u64)) as i32;
                 F32Eq(f32 => i32) |a, b| (a == b) as i32;
                 F32Ne(f32 => i32) |a, b| (a != b) as i32;
                 F32Lt(f32 => i32) |a, b| (a < b) as i32;
@@ -156,28 +158,28 @@ macro_rules! for_each_numeric {
                 F64Gt(f64 => i32) |a, b| (a > b) as i32;
                 F64Le(f64 => i32) |a, b| (a <= b) as i32;
                 F64Ge(f64 => i32) |a, b| (a >= b) as i32;
-                I32Add(i32 => i32) |a, b| a.wrapping_add(b);
-                I32Sub(i32 => i32) |a, b| a.wrapping_sub(b);
-                I32Mul(i32 => i32) |a, b| a.wrapping_mul(b);
-                I32And(i32 => i32) |a, b| a & b;
-                I32Or(i32 => i32) |a, b| a | b;
-                I32Xor(i32 => i32) |a, b| a ^ b;
-                I32Shl(i32 => i32) |a, b| a.wrapping_shl(b as u32);
-                I32ShrS(i32 => i32) |a, b| a.wrapping_shr(b as u32);
-                I32ShrU(i32 => i32) |a, b| (a as u32).wrapping_shr(b as u32) as i32;
-                I32Rotl(i32 => i32) |a, b| a.rotate_left(b as u32);
-                I32Rotr(i32 => i32) |a, b| a.rotate_right(b as u32);
-                I64Add(i64 => i64) |a, b| a.wrapping_add(b);
-                I64Sub(i64 => i64) |a, b| a.wrapping_sub(b);
-                I64Mul(i64 => i64) |a, b| a.wrapping_mul(b);
-                I64And(i64 => i64) |a, b| a & b;
-                I64Or(i64 => i64) |a, b| a | b;
-                I64Xor(i64 => i64) |a, b| a ^ b;
-                I64Shl(i64 => i64) |a, b| a.wrapping_shl(b as u32);
-                I64ShrS(i64 => i64) |a, b| a.wrapping_shr(b as u32);
-                I64ShrU(i64 => i64) |a, b| (a as u64).wrapping_shr(b as u32) as i64;
-                I64Rotl(i64 => i64) |a, b| a.rotate_left(b as u32);
-                I64Rotr(i64 => i64) |a, b| a.rotate_right(b as u32);
+                I32Add / I32AddImm (i32 => i32) |a, b| a.wrapping_add(b);
+                I32Sub / I32SubImm (i32 => i32) |a, b| a.wrapping_sub(b);
+                I32Mul / I32MulImm (i32 => i32) |a, b| a.wrapping_mul(b);
+                I32And / I32AndImm (i32 => i32) |a, b| a & b;
+                I32Or / I32OrImm (i32 => i32) |a, b| a | b;
+                I32Xor / I32XorImm (i32 => i32) |a, b| a ^ b;
+                I32Shl / I32ShlImm (i32 => i32) |a, b| a.wrapping_shl(b as u32);
+                I32ShrS / I32ShrSImm (i32 => i32) |a, b| a.wrapping_shr(b as u32);
+                I32ShrU / I32ShrUImm (i32 => i32) |a, b| (a as u32).wrapping_shr(b as u32) as i32;
+                I32Rotl / I32RotlImm (i32 => i32) |a, b| a.rotate_left(b as u32);
+                I32Rotr / I32RotrImm (i32 => i32) |a, b| a.rotate_right(b as u32);
+                I64Add / I64AddImm (i64 => i64) |a, b| a.wrapping_add(b);
+                I64Sub / I64SubImm (i64 => i64) |a, b| a.wrapping_sub(b);
+                I64Mul / I64MulImm (i64 => i64) |a, b| a.wrapping_mul(b);
+                I64And / I64AndImm (i64 => i64) |a, b| a & b;
+                I64Or / I64OrImm (i64 => i64) |a, b| a | b;
+                I64Xor / I64XorImm (i64 => i64) |a, b| a ^ b;
+                I64Shl / I64ShlImm (i64 => i64) |a, b| a.wrapping_shl(b as u32);
+                I64ShrS / I64ShrSImm (i64 => i64) |a, b| a.wrapping_shr(b as u32);
+                I64ShrU / I64ShrUImm (i64 => i64) |a, b| (a as u64).wrapping_shr(b as u32) as i64;
+                I64Rotl / I64RotlImm (i64 => i64) |a, b| a.rotate_left(b as u32);
+                I64Rotr / I64RotrImm (i64 => i64) |a, b| a.rotate_right(b as u32);
                 F32Add(f32 => f32) |a, b| a + b;
                 F32Sub(f32 => f32) |a, b| a - b;
                 F32Mul(f32 => f32) |a, b| a * b;
@@ -203,15 +205,6 @@ macro_rules! for_each_numeric {
                 I64RemS(i64 => i64) |a, b| ops::i64_rem_s(a, b);
                 I64RemU(i64 => i64) |a, b| ops::i64_rem_u(a, b);
             }
-        }
-    };
-}
-pub(crate) use for_each_numeric;
-
-/// Memory accesses: `Name(width-type => slot-type)`; loads extend, stores truncate.
-macro_rules! for_each_memory {
-    ($m:ident) => {
-        $m! {
             load {
                 I32Load(i32 => i32);
                 I64Load(i64 => i64);
@@ -239,29 +232,43 @@ macro_rules! for_each_memory {
                 I64Store16(u16 => i64);
                 I64Store32(u32 => i64);
             }
+            branch {
+                BrI32Eq / BrI32EqImm |a, b| a == b;
+                BrI32Ne / BrI32NeImm |a, b| a != b;
+                BrI32LtS / BrI32LtSImm |a, b| a < b;
+                BrI32LtU / BrI32LtUImm |a, b| (a as u32) < (b as u32);
+                BrI32GtS / BrI32GtSImm |a, b| a > b;
+                BrI32GtU / BrI32GtUImm |a, b| (a as u32) > (b as u32);
+                BrI32LeS / BrI32LeSImm |a, b| a <= b;
+                BrI32LeU / BrI32LeUImm |a, b| (a as u32) <= (b as u32);
+                BrI32GeS / BrI32GeSImm |a, b| a >= b;
+                BrI32GeU / BrI32GeUImm |a, b| (a as u32) >= (b as u32);
+            }
         }
     };
 }
-pub(crate) use for_each_memory;
+pub(crate) use for_each_op;
 
 macro_rules! define_instr {
     (
         unary { $( $un:ident ($ui:ty => $uo:ty) |$ux:ident| $ue:expr; )* }
         unary_trap { $( $ut:ident ($ti:ty => $to:ty) |$tx:ident| $te:expr; )* }
-        binary { $( $bin:ident ($bi:ty => $bo:ty) |$ba:ident, $bb:ident| $be:expr; )* }
+        binary { $( $bin:ident $(/ $bimm:ident)? ($bi:ty => $bo:ty) |$ba:ident, $bb:ident| $be:expr; )* }
         binary_trap { $( $bt:ident ($ci:ty => $co:ty) |$ca:ident, $cb:ident| $ce:expr; )* }
+        load { $( $l:ident ($lm:ty => $ls:ty); )* }
+        store { $( $st:ident ($sm:ty => $ss:ty); )* }
+        branch { $( $br:ident / $brimm:ident |$ra:ident, $rb:ident| $re:expr; )* }
     ) => {
         /// One interpreter instruction. 16 bytes; operands are frame slots (`d` destination, `a`/`b` inputs).
         #[derive(Clone, Copy, Debug, PartialEq)]
         pub(crate) enum Instr {
             $( $un { d: S, a: S }, )*
             $( $ut { d: S, a: S }, )*
-            $( $bin { d: S, a: S, b: S }, )*
+            $( $bin { d: S, a: S, b: S }, $( $bimm { d: S, a: S, imm: i32 }, )? )*
             $( $bt { d: S, a: S, b: S }, )*
-            /// Memory loads (`d = mem[a + off]`).
-            Load { kind: LoadKind, d: S, a: S, off: u32 },
-            /// Memory stores (`mem[a + off] = v`).
-            Store { kind: StoreKind, a: S, v: S, off: u32 },
+            $( $l { d: S, a: S, off: u32 }, )*
+            $( $st { a: S, v: S, off: u32 }, )*
+            $( $br { a: S, b: S, t: u32 }, $brimm { a: S, imm: i32, t: u32 }, )*
             Copy { d: S, s: S },
             Copy2 { d: S, s: S },
             CopySpan { d: S, s: S, n: u32 },
@@ -345,9 +352,9 @@ macro_rules! define_instr {
                 match self {
                     $( Instr::$un { d, .. } )|*
                     | $( Instr::$ut { d, .. } )|*
-                    | $( Instr::$bin { d, .. } )|*
+                    | $( Instr::$bin { d, .. } $( | Instr::$bimm { d, .. } )? )|*
                     | $( Instr::$bt { d, .. } )|*
-                    | Instr::Load { d, .. }
+                    | $( Instr::$l { d, .. } )|*
                     | Instr::Const32 { d, .. }
                     | Instr::Const64 { d, .. }
                     | Instr::GlobalGet { d, .. }
@@ -362,23 +369,163 @@ macro_rules! define_instr {
                     _ => None,
                 }
             }
+
+            /// The branch target, for instructions that jump.
+            pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
+                match self {
+                    Instr::Br { t } | Instr::BrIfNez { t, .. } | Instr::BrIfEqz { t, .. } => Some(t),
+                    $( Instr::$br { t, .. } | Instr::$brimm { t, .. } => Some(t), )*
+                    _ => None,
+                }
+            }
+
+            /// One past the highest frame slot the instruction reads or writes (calls: of the caller's
+            /// frame). The translator sizes frames from this, and the executor relies on it.
+            pub(crate) fn slot_end(&self) -> u32 {
+                let m = |xs: &[u32]| xs.iter().copied().max().unwrap_or(0);
+                match *self {
+                    $( Instr::$un { d, a } => m(&[d, a]) + 1, )*
+                    $( Instr::$ut { d, a } => m(&[d, a]) + 1, )*
+                    $( Instr::$bin { d, a, b } => m(&[d, a, b]) + 1, $( Instr::$bimm { d, a, .. } => m(&[d, a]) + 1, )? )*
+                    $( Instr::$bt { d, a, b } => m(&[d, a, b]) + 1, )*
+                    $( Instr::$l { d, a, .. } => m(&[d, a]) + 1, )*
+                    $( Instr::$st { a, v, .. } => m(&[a, v]) + 1, )*
+                    $( Instr::$br { a, b, .. } => m(&[a, b]) + 1, Instr::$brimm { a, .. } => a + 1, )*
+                    Instr::Copy { d, s } => m(&[d, s]) + 1,
+                    Instr::Copy2 { d, s } => m(&[d, s]) + 2,
+                    Instr::CopySpan { d, s, n } => m(&[d, s]) + n,
+                    Instr::Const32 { d, .. } | Instr::Const64 { d, .. } => d + 1,
+                    Instr::Const128 { d, .. } => d + 2,
+                    Instr::Select { d, c, b } => m(&[d, c, b]) + 1,
+                    Instr::Select2 { d, c, b } => m(&[d + 1, c, b + 1]) + 1,
+                    Instr::BrIfNez { c, .. } | Instr::BrIfEqz { c, .. } => c + 1,
+                    Instr::BrTable { i, .. } => i + 1,
+                    Instr::Return1 { s } => s + 1,
+                    Instr::ReturnSpan { s, n } => s + n,
+                    Instr::Call { base, .. }
+                    | Instr::CallImport { base, .. }
+                    | Instr::ReturnCall { base, .. }
+                    | Instr::ReturnCallImport { base, .. } => base + 1,
+                    Instr::CallIndirect { i, base, .. }
+                    | Instr::CallIndirectT { i, base, .. }
+                    | Instr::ReturnCallIndirect { i, base, .. }
+                    | Instr::ReturnCallIndirectT { i, base, .. } => m(&[i, base]) + 1,
+                    Instr::GlobalGet { d, .. } | Instr::MemorySize { d } | Instr::TableSize { d, .. } => d + 1,
+                    Instr::RefFunc { d, .. } => d + 1,
+                    Instr::GlobalSet { s, .. } => s + 1,
+                    Instr::GlobalGet2 { d, .. } => d + 2,
+                    Instr::GlobalSet2 { s, .. } => s + 2,
+                    Instr::MemoryGrow { d, a } => m(&[d, a]) + 1,
+                    Instr::MemoryFill { base } | Instr::MemoryCopy { base } | Instr::MemoryInit { base, .. } => base + 3,
+                    Instr::TableGet { d, i, .. } => m(&[d, i]) + 1,
+                    Instr::TableSet { i, v, .. } => m(&[i, v]) + 1,
+                    Instr::TableGrow { base, .. } => base + 2,
+                    Instr::TableFill { base, .. } | Instr::TableCopy { base, .. } | Instr::TableInit { base, .. } => {
+                        base + 3
+                    }
+                    Instr::Simd { d, a, b, .. } => m(&[d, a, b]) + 6,
+                    Instr::SimdLane { d, a, b, .. } | Instr::Shuffle { d, a, b } => m(&[d, a, b]) + 2,
+                    Instr::VLoad { d, a, .. } => m(&[d + 1, a]) + 1,
+                    Instr::VStore { a, v, .. } => m(&[a, v + 1]) + 1,
+                    Instr::VLoadLane { d, base, .. } => m(&[d + 1, base + 2]) + 1,
+                    Instr::VStoreLane { base, .. } => base + 3,
+                    Instr::Br { .. }
+                    | Instr::Return0
+                    | Instr::Aux { .. }
+                    | Instr::Unreachable
+                    | Instr::Meter { .. }
+                    | Instr::CheckInterrupt
+                    | Instr::DataDrop { .. }
+                    | Instr::ElemDrop { .. } => 0,
+                }
+            }
         }
 
         /// Translate a numeric operator; `None` if `op` is not one.
-        pub(crate) fn numeric(op: &wasmparser::Operator<'_>) -> Option<(NumShape, fn(S, S, S) -> Instr, crate::types::ValType)> {
+        pub(crate) fn numeric(op: &wasmparser::Operator<'_>) -> Option<Numeric> {
             use wasmparser::Operator as O;
             Some(match op {
-                $( O::$un => (NumShape::Unary, |d, a, _| Instr::$un { d, a }, <$uo as ValTypeOf>::TYPE), )*
-                $( O::$ut => (NumShape::Unary, |d, a, _| Instr::$ut { d, a }, <$to as ValTypeOf>::TYPE), )*
-                $( O::$bin => (NumShape::Binary, |d, a, b| Instr::$bin { d, a, b }, <$bo as ValTypeOf>::TYPE), )*
-                $( O::$bt => (NumShape::Binary, |d, a, b| Instr::$bt { d, a, b }, <$co as ValTypeOf>::TYPE), )*
+                $( O::$un => Numeric::unary(|d, a, _| Instr::$un { d, a }, <$uo as ValTypeOf>::TYPE), )*
+                $( O::$ut => Numeric::unary(|d, a, _| Instr::$ut { d, a }, <$to as ValTypeOf>::TYPE), )*
+                $( O::$bin => Numeric {
+                    shape: NumShape::Binary,
+                    make: |d, a, b| Instr::$bin { d, a, b },
+                    make_imm: None $( .or(Some(|d, a, imm| Instr::$bimm { d, a, imm })) )?,
+                    out: <$bo as ValTypeOf>::TYPE,
+                }, )*
+                $( O::$bt => Numeric {
+                    shape: NumShape::Binary,
+                    make: |d, a, b| Instr::$bt { d, a, b },
+                    make_imm: None,
+                    out: <$co as ValTypeOf>::TYPE,
+                }, )*
                 _ => return None,
             })
+        }
+
+        /// Translate a memory access operator: the instruction constructor and the loaded type.
+        pub(crate) fn memory_op(op: &wasmparser::Operator<'_>) -> Option<MemOp> {
+            use wasmparser::Operator as O;
+            Some(match op {
+                $( O::$l { memarg } => MemOp::Load(|d, a, off| Instr::$l { d, a, off }, <$ls as ValTypeOf>::TYPE, *memarg), )*
+                $( O::$st { memarg } => MemOp::Store(|a, v, off| Instr::$st { a, v, off }, *memarg), )*
+                _ => return None,
+            })
+        }
+
+        /// The fused compare-and-branch for a just-emitted i32 comparison, jumping when the comparison
+        /// holds, or when it fails if `negate`.
+        pub(crate) fn fuse_compare(cmp: &Instr, negate: bool) -> Option<Instr> {
+            // Each comparison with its negation, in (register, immediate) form.
+            const T: u32 = u32::MAX;
+            let (reg, imm) = match *cmp {
+                Instr::I32Eq { a, b, .. } => (Some(if negate { Instr::BrI32Ne { a, b, t: T } } else { Instr::BrI32Eq { a, b, t: T } }), None),
+                Instr::I32Ne { a, b, .. } => (Some(if negate { Instr::BrI32Eq { a, b, t: T } } else { Instr::BrI32Ne { a, b, t: T } }), None),
+                Instr::I32LtS { a, b, .. } => (Some(if negate { Instr::BrI32GeS { a, b, t: T } } else { Instr::BrI32LtS { a, b, t: T } }), None),
+                Instr::I32LtU { a, b, .. } => (Some(if negate { Instr::BrI32GeU { a, b, t: T } } else { Instr::BrI32LtU { a, b, t: T } }), None),
+                Instr::I32GtS { a, b, .. } => (Some(if negate { Instr::BrI32LeS { a, b, t: T } } else { Instr::BrI32GtS { a, b, t: T } }), None),
+                Instr::I32GtU { a, b, .. } => (Some(if negate { Instr::BrI32LeU { a, b, t: T } } else { Instr::BrI32GtU { a, b, t: T } }), None),
+                Instr::I32LeS { a, b, .. } => (Some(if negate { Instr::BrI32GtS { a, b, t: T } } else { Instr::BrI32LeS { a, b, t: T } }), None),
+                Instr::I32LeU { a, b, .. } => (Some(if negate { Instr::BrI32GtU { a, b, t: T } } else { Instr::BrI32LeU { a, b, t: T } }), None),
+                Instr::I32GeS { a, b, .. } => (Some(if negate { Instr::BrI32LtS { a, b, t: T } } else { Instr::BrI32GeS { a, b, t: T } }), None),
+                Instr::I32GeU { a, b, .. } => (Some(if negate { Instr::BrI32LtU { a, b, t: T } } else { Instr::BrI32GeU { a, b, t: T } }), None),
+                Instr::I32EqImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32NeImm { a, imm, t: T } } else { Instr::BrI32EqImm { a, imm, t: T } })),
+                Instr::I32NeImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32EqImm { a, imm, t: T } } else { Instr::BrI32NeImm { a, imm, t: T } })),
+                Instr::I32LtSImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32GeSImm { a, imm, t: T } } else { Instr::BrI32LtSImm { a, imm, t: T } })),
+                Instr::I32LtUImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32GeUImm { a, imm, t: T } } else { Instr::BrI32LtUImm { a, imm, t: T } })),
+                Instr::I32GtSImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32LeSImm { a, imm, t: T } } else { Instr::BrI32GtSImm { a, imm, t: T } })),
+                Instr::I32GtUImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32LeUImm { a, imm, t: T } } else { Instr::BrI32GtUImm { a, imm, t: T } })),
+                Instr::I32LeSImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32GtSImm { a, imm, t: T } } else { Instr::BrI32LeSImm { a, imm, t: T } })),
+                Instr::I32LeUImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32GtUImm { a, imm, t: T } } else { Instr::BrI32LeUImm { a, imm, t: T } })),
+                Instr::I32GeSImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32LtSImm { a, imm, t: T } } else { Instr::BrI32GeSImm { a, imm, t: T } })),
+                Instr::I32GeUImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32LtUImm { a, imm, t: T } } else { Instr::BrI32GeUImm { a, imm, t: T } })),
+                Instr::I32Eqz { a, .. } => {
+                    (Some(if negate { Instr::BrIfNez { c: a, t: T } } else { Instr::BrIfEqz { c: a, t: T } }), None)
+                }
+                _ => return None,
+            };
+            reg.or(imm)
         }
     };
 }
 
-for_each_numeric!(define_instr);
+for_each_op!(define_instr);
+
+/// A numeric operator's translation: shape, constructors and result type.
+#[derive(Clone, Copy)]
+pub(crate) struct Numeric {
+    pub shape: NumShape,
+    pub make: fn(S, S, S) -> Instr,
+    /// The form with a 32-bit immediate second operand, if there is one.
+    pub make_imm: Option<fn(S, S, i32) -> Instr>,
+    pub out: crate::types::ValType,
+}
+
+impl Numeric {
+    fn unary(make: fn(S, S, S) -> Instr, out: crate::types::ValType) -> Self {
+        Numeric { shape: NumShape::Unary, make, make_imm: None, out }
+    }
+}
 
 /// Whether a numeric operator takes one operand or two.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -403,33 +550,9 @@ impl ValTypeOf for f64 {
     const TYPE: crate::types::ValType = crate::types::ValType::F64;
 }
 
-macro_rules! define_memory_kinds {
-    (
-        load { $( $l:ident ($lm:ty => $ls:ty); )* }
-        store { $( $s:ident ($sm:ty => $ss:ty); )* }
-    ) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub(crate) enum LoadKind { $( $l, )* }
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub(crate) enum StoreKind { $( $s, )* }
-
-        /// Translate a memory access operator: load kind and result type, or store kind.
-        pub(crate) fn memory_op(op: &wasmparser::Operator<'_>) -> Option<MemOp> {
-            use wasmparser::Operator as O;
-            Some(match op {
-                $( O::$l { memarg } => MemOp::Load(LoadKind::$l, <$ls as ValTypeOf>::TYPE, *memarg), )*
-                $( O::$s { memarg } => MemOp::Store(StoreKind::$s, *memarg), )*
-                _ => return None,
-            })
-        }
-    };
-}
-
-for_each_memory!(define_memory_kinds);
-
 pub(crate) enum MemOp {
-    Load(LoadKind, crate::types::ValType, wasmparser::MemArg),
-    Store(StoreKind, wasmparser::MemArg),
+    Load(fn(S, S, u32) -> Instr, crate::types::ValType, wasmparser::MemArg),
+    Store(fn(S, S, u32) -> Instr, wasmparser::MemArg),
 }
 
 #[cfg(test)]

@@ -40,6 +40,12 @@ impl Mem {
         Ok(())
     }
 
+    /// The accessible length in bytes.
+    #[inline(always)]
+    pub fn len(self) -> usize {
+        self.len
+    }
+
     /// The whole memory as a slice, for bulk operations.
     pub fn bytes<'a>(self) -> &'a mut [u8] {
         if self.len == 0 {
@@ -117,5 +123,75 @@ impl Ctx {
             let table: &VMTable = &**self.ctx().tables.add(t as usize);
             if (i as usize) < table.len { Some(*table.base.add(i as usize)) } else { None }
         }
+    }
+}
+
+/// The current frame's registers: a pointer to slot 0 of the frame in the value stack.
+///
+/// Soundness rests on two facts established elsewhere and checked once per frame, not per access:
+/// the translator sizes every function's frame (`CompiledFunc::frame_slots`) to cover every slot any of
+/// its instructions touches (`Instr::slot_end`), and `Executor::prepare_frame` makes the value stack at
+/// least `fp + frame_slots` long before a `Regs` is created for the frame. A `Regs` is re-created
+/// whenever the value stack may have moved (after a call returns or the stack grows).
+#[derive(Clone, Copy)]
+pub(crate) struct Regs(*mut u64);
+
+impl Regs {
+    /// The registers of the frame at `fp` (bounds-checked once here).
+    #[inline(always)]
+    pub fn new(stack: &mut [u64], fp: usize) -> Regs {
+        Regs(stack[fp..].as_mut_ptr())
+    }
+
+    #[inline(always)]
+    pub fn get(self, s: u32) -> u64 {
+        // SAFETY: `s` is below the frame's `frame_slots` and the stack holds the whole frame (type docs).
+        unsafe { *self.0.add(s as usize) }
+    }
+
+    #[inline(always)]
+    pub fn set(self, s: u32, v: u64) {
+        // SAFETY: as in `get`.
+        unsafe { *self.0.add(s as usize) = v }
+    }
+
+    #[inline(always)]
+    pub fn get128(self, s: u32) -> u128 {
+        self.get(s) as u128 | (self.get(s + 1) as u128) << 64
+    }
+
+    #[inline(always)]
+    pub fn set128(self, s: u32, v: u128) {
+        self.set(s, v as u64);
+        self.set(s + 1, (v >> 64) as u64);
+    }
+
+    /// Copy `n` slots from `s` to `d` (the ranges may overlap).
+    #[inline(always)]
+    pub fn copy(self, d: u32, s: u32, n: u32) {
+        // SAFETY: both ranges lie inside the frame (`slot_end` of `CopySpan`/`ReturnSpan` covers them);
+        // `ptr::copy` allows overlap.
+        unsafe { std::ptr::copy(self.0.add(s as usize), self.0.add(d as usize), n as usize) }
+    }
+}
+
+/// A function's code, as the executor walks it.
+///
+/// The translator ends every function with `Unreachable`, checks that every branch target lies inside the
+/// code, and only emits `Aux` and `br_table` entries right after the instruction that consumes them, so
+/// `pc` never leaves the code.
+#[derive(Clone, Copy)]
+pub(crate) struct Code(*const super::ir::Instr);
+
+impl Code {
+    pub fn new(code: &[super::ir::Instr]) -> Code {
+        Code(code.as_ptr())
+    }
+
+    /// The instruction at `pc`.
+    #[inline(always)]
+    pub fn fetch<'a>(self, pc: usize) -> &'a super::ir::Instr {
+        // SAFETY: see the type's docs; the code lives as long as the store (see `Executor::compiled`).
+        unsafe { &*self.0.add(pc) }
     }
 }

@@ -18,6 +18,7 @@
 use wasmparser::Operator;
 
 use super::ir::{Instr, S};
+use super::mem::Regs;
 use super::ops;
 use super::translate::Translator;
 use crate::error::{Error, Result};
@@ -419,9 +420,9 @@ macro_rules! define_simd {
         }
 
         /// Execute a lane-wise SIMD operator on the frame's registers.
-        pub(crate) fn exec(r: &mut [u64], op: SimdOp, d: S, a: S, b: S) {
-            let v = |s: S| r[s as usize] as u128 | (r[s as usize + 1] as u128) << 64;
-            let x = |s: S| r[s as usize] as u128;
+        pub(crate) fn exec(r: Regs, op: SimdOp, d: S, a: S, b: S) {
+            let v = |s: S| r.get128(s);
+            let x = |s: S| r.get(s) as u128;
             let (result, wide): (u128, bool) = match op {
                 $( SimdOp::$un => { let $ua = v(a); ($ue, true) } )*
                 $( SimdOp::$bin => { let ($ba, $bb) = (v(a), v(b)); ($be, true) } )*
@@ -430,9 +431,10 @@ macro_rules! define_simd {
                 $( SimdOp::$sh => { let ($sa, $ss) = (v(a), x(b)); ($se, true) } )*
                 $( SimdOp::$sp => { let $px = x(a); ($pe, true) } )*
             };
-            r[d as usize] = result as u64;
             if wide {
-                r[d as usize + 1] = (result >> 64) as u64;
+                r.set128(d, result);
+            } else {
+                r.set(d, result as u64);
             }
         }
     };
@@ -533,8 +535,8 @@ pub(crate) enum LaneOp {
 }
 
 /// Execute a lane access.
-pub(crate) fn exec_lane(r: &mut [u64], op: LaneOp, lane_index: u8, d: S, a: S, b: S) {
-    let v = r[a as usize] as u128 | (r[a as usize + 1] as u128) << 64;
+pub(crate) fn exec_lane(r: Regs, op: LaneOp, lane_index: u8, d: S, a: S, b: S) {
+    let v = r.get128(a);
     let i = lane_index as usize;
     let (scalar, vector) = match op {
         LaneOp::ExtractI8S => (lane::<i8>(v, i) as i32 as u32 as u64, None),
@@ -543,17 +545,14 @@ pub(crate) fn exec_lane(r: &mut [u64], op: LaneOp, lane_index: u8, d: S, a: S, b
         LaneOp::ExtractI16U => (lane::<u16>(v, i) as u64, None),
         LaneOp::Extract32 => (lane::<u32>(v, i) as u64, None),
         LaneOp::Extract64 => (lane::<u64>(v, i), None),
-        LaneOp::Replace8 => (0, Some(with_lane(v, i, r[b as usize] as u8))),
-        LaneOp::Replace16 => (0, Some(with_lane(v, i, r[b as usize] as u16))),
-        LaneOp::Replace32 => (0, Some(with_lane(v, i, r[b as usize] as u32))),
-        LaneOp::Replace64 => (0, Some(with_lane(v, i, r[b as usize]))),
+        LaneOp::Replace8 => (0, Some(with_lane(v, i, r.get(b) as u8))),
+        LaneOp::Replace16 => (0, Some(with_lane(v, i, r.get(b) as u16))),
+        LaneOp::Replace32 => (0, Some(with_lane(v, i, r.get(b) as u32))),
+        LaneOp::Replace64 => (0, Some(with_lane(v, i, r.get(b)))),
     };
     match vector {
-        None => r[d as usize] = scalar,
-        Some(v) => {
-            r[d as usize] = v as u64;
-            r[d as usize + 1] = (v >> 64) as u64;
-        }
+        None => r.set(d, scalar),
+        Some(v) => r.set128(d, v),
     }
 }
 

@@ -14,24 +14,38 @@
 use wasmparser::{BlockType, FunctionBody, Operator};
 
 use super::CompiledFunc;
-use super::ir::{self, Instr, MemOp, NumShape, S};
+use super::ir::{self, Instr, MemOp, NumShape, Numeric, S};
 use super::simd;
 use crate::error::{Error, Result};
 use crate::module::ModuleInner;
 use crate::types::ValType;
+
+/// Where an operand's value is until it is materialised in its natural slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Src {
+    /// In its natural slot.
+    Natural,
+    /// In the slot of a local (it came from `local.get`).
+    Local(S),
+    /// A constant not written anywhere yet (it came from `*.const`); raw slot bits.
+    Const(u64),
+}
 
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     ty: ValType,
     /// Natural slot.
     slot: S,
-    /// The local slot this entry aliases, if it came from `local.get` and was not materialised yet.
-    local: Option<S>,
+    src: Src,
 }
 
 impl Entry {
+    /// The slot holding the value; constants must be materialised first.
     fn read(&self) -> S {
-        self.local.unwrap_or(self.slot)
+        match self.src {
+            Src::Local(l) => l,
+            _ => self.slot,
+        }
     }
 }
 
@@ -162,12 +176,28 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
         let op = reader.read().map_err(|e| Error::malformed(e.message(), e.offset()))?;
         t.op(op).map_err(|e| if e.offset().is_none() { e.with_offset(offset) } else { e })?;
     }
+    // The executor reads registers and fetches instructions without bounds checks; establish here what
+    // makes that sound: the frame covers every slot any instruction touches, every branch lands inside
+    // the code, and falling off the end hits `Unreachable` instead of running past it.
+    t.emit(Instr::Unreachable);
+    let len = t.code.len();
+    let mut frame_slots = (t.max_slots + 2).max(t.local_slots);
+    for instr in t.code.iter_mut() {
+        frame_slots = frame_slots.max(instr.slot_end());
+        if let Some(&mut target) = instr.target_mut()
+            && target as usize >= len
+        {
+            return Err(Error::api(format!(
+                "internal error: branch target {target} outside function of {len} instructions"
+            )));
+        }
+    }
     Ok(CompiledFunc {
         code: t.code.into_boxed_slice(),
         consts: t.consts.into_boxed_slice(),
         param_slots: t.param_slots,
         local_slots: t.local_slots,
-        frame_slots: t.max_slots + 2,
+        frame_slots,
     })
 }
 
@@ -200,9 +230,9 @@ impl<'m> Translator<'m> {
         let fixups = std::mem::take(&mut self.labels[label].fixups);
         self.labels[label].target = Some(pc);
         for at in fixups {
-            match &mut self.code[at] {
-                Instr::Br { t } | Instr::BrIfNez { t, .. } | Instr::BrIfEqz { t, .. } => *t = pc,
-                other => unreachable!("fixup on {other:?}"),
+            match self.code[at].target_mut() {
+                Some(t) => *t = pc,
+                None => unreachable!("fixup on {:?}", self.code[at]),
             }
         }
         self.fusable = None;
@@ -255,7 +285,7 @@ impl<'m> Translator<'m> {
 
     fn push(&mut self, ty: ValType) -> S {
         let slot = self.top_slot();
-        self.stack.push(Entry { ty, slot, local: None });
+        self.stack.push(Entry { ty, slot, src: Src::Natural });
         self.max_slots = self.max_slots.max(slot + ty.slots());
         slot
     }
@@ -265,20 +295,43 @@ impl<'m> Translator<'m> {
         self.stack.pop().expect("validated operand stack")
     }
 
-    /// Write the aliases among `range` of the stack out to their natural slots.
+    /// Write the aliases and constants among `range` of the stack out to their natural slots.
     fn materialize(&mut self, range: std::ops::Range<usize>) {
         for i in range {
             let e = self.stack[i];
-            if let Some(local) = e.local {
-                self.emit_copy(e.ty, e.slot, local);
-                self.stack[i].local = None;
-            }
+            self.write_to(e, e.slot);
+            self.stack[i].src = Src::Natural;
+        }
+    }
+
+    /// Emit what puts entry `e`'s value into slot `d` (nothing if it is there already).
+    fn write_to(&mut self, e: Entry, d: S) {
+        match e.src {
+            Src::Const(v) => self.emit_const(e.ty, d, v),
+            _ => self.emit_copy(e.ty, d, e.read()),
+        }
+    }
+
+    fn emit_const(&mut self, ty: ValType, d: S, v: u64) {
+        if v >> 32 == 0 && ty != ValType::I64 && ty != ValType::F64 {
+            self.emit(Instr::Const32 { d, v: v as u32 });
+        } else {
+            self.emit(Instr::Const64 { d, v });
         }
     }
 
     fn materialize_top(&mut self, n: usize) {
         let len = self.stack.len();
         self.materialize(len - n..len);
+    }
+
+    /// Pop an operand and return the slot holding it (writing a constant to its natural slot first).
+    fn pop_reg(&mut self) -> S {
+        let e = self.pop();
+        if let Src::Const(v) = e.src {
+            self.emit_const(e.ty, e.slot, v);
+        }
+        e.read()
     }
 
     fn materialize_all(&mut self) {
@@ -288,10 +341,10 @@ impl<'m> Translator<'m> {
     /// Materialise every alias of the local at `slot`, before it is overwritten.
     fn preserve_local(&mut self, slot: S) {
         for i in 0..self.stack.len() {
-            if self.stack[i].local == Some(slot) {
+            if self.stack[i].src == Src::Local(slot) {
                 let e = self.stack[i];
                 self.emit_copy(e.ty, e.slot, slot);
-                self.stack[i].local = None;
+                self.stack[i].src = Src::Natural;
             }
         }
     }
@@ -308,7 +361,7 @@ impl<'m> Translator<'m> {
         let mut d = dst;
         for i in start..self.stack.len() {
             let e = self.stack[i];
-            self.emit_copy(e.ty, d, e.read());
+            self.write_to(e, d);
             d += e.ty.slots();
         }
     }
@@ -317,7 +370,7 @@ impl<'m> Translator<'m> {
         let start = self.stack.len() - n;
         let mut d = dst;
         for e in &self.stack[start..] {
-            if e.read() != d {
+            if matches!(e.src, Src::Const(_)) || e.read() != d {
                 return true;
             }
             d += e.ty.slots();
@@ -356,19 +409,33 @@ impl<'m> Translator<'m> {
         self.emit_br(label);
     }
 
+    /// Emit a return of the top entries. Branches to the function frame use this too, on paths that may
+    /// not be taken (`br_if`, `br_table` stubs), so it writes values out without changing the model.
     fn emit_return(&mut self) {
         let n = self.results.len();
+        let top = self.stack.len() - n;
         match n {
             0 => {
                 self.emit(Instr::Return0);
             }
             1 if self.results[0] != ValType::V128 => {
-                let s = self.stack[self.stack.len() - 1].read();
-                self.emit(Instr::Return1 { s });
+                let e = self.stack[top];
+                if let Src::Const(v) = e.src {
+                    // Results go to slot 0 onwards; a constant can be written there directly.
+                    self.emit_const(e.ty, 0, v);
+                    self.emit(Instr::Return0);
+                } else {
+                    self.emit(Instr::Return1 { s: e.read() });
+                }
             }
             _ => {
-                self.materialize_top(n);
-                let s = self.stack[self.stack.len() - n].slot;
+                // Gather the values in their natural slots first: copying straight to slot 0.. could
+                // overwrite a local that a later value still reads.
+                for i in top..self.stack.len() {
+                    let e = self.stack[i];
+                    self.write_to(e, e.slot);
+                }
+                let s = self.stack[top].slot;
                 self.emit(Instr::ReturnSpan { s, n: slots(&self.results) });
             }
         }
@@ -382,8 +449,8 @@ impl<'m> Translator<'m> {
             return self.unreachable_op(op);
         }
         self.charge(&op);
-        if let Some((shape, make, out)) = ir::numeric(&op) {
-            return self.numeric(shape, make, out);
+        if let Some(n) = ir::numeric(&op) {
+            return self.numeric(n);
         }
         if let Some(mem) = ir::memory_op(&op) {
             return self.memory(mem);
@@ -429,9 +496,8 @@ impl<'m> Translator<'m> {
             O::TypedSelect { .. } => self.select(),
             O::LocalGet { local_index } => {
                 let (ty, slot) = self.locals[local_index as usize];
-                let natural = self.push(ty);
-                self.stack.last_mut().expect("pushed").local = Some(slot);
-                let _ = natural;
+                self.push(ty);
+                self.stack.last_mut().expect("pushed").src = Src::Local(slot);
             }
             O::LocalSet { local_index } => {
                 self.local_set(local_index, false);
@@ -450,16 +516,16 @@ impl<'m> Translator<'m> {
                 });
             }
             O::GlobalSet { global_index } => {
-                let v = self.pop();
-                let (s, g) = (v.read(), global_index);
-                self.emit(if v.ty == ValType::V128 { Instr::GlobalSet2 { s, g } } else { Instr::GlobalSet { s, g } });
+                let ty = self.stack.last().expect("validated operand").ty;
+                let (s, g) = (self.pop_reg(), global_index);
+                self.emit(if ty == ValType::V128 { Instr::GlobalSet2 { s, g } } else { Instr::GlobalSet { s, g } });
             }
             O::MemorySize { .. } => {
                 let d = self.push(ValType::I32);
                 self.emit_result(Instr::MemorySize { d });
             }
             O::MemoryGrow { .. } => {
-                let a = self.pop().read();
+                let a = self.pop_reg();
                 let d = self.push(ValType::I32);
                 self.emit_result(Instr::MemoryGrow { d, a });
             }
@@ -496,7 +562,7 @@ impl<'m> Translator<'m> {
                 self.constant(ty, 0);
             }
             O::RefIsNull => {
-                let a = self.pop().read();
+                let a = self.pop_reg();
                 let d = self.push(ValType::I32);
                 self.emit_result(Instr::I64Eqz { d, a });
             }
@@ -505,14 +571,14 @@ impl<'m> Translator<'m> {
                 self.emit_result(Instr::RefFunc { d, f: function_index });
             }
             O::TableGet { table } => {
-                let i = self.pop().read();
+                let i = self.pop_reg();
                 let ty = self.module.tables[table as usize].element;
                 let d = self.push(ty);
                 self.emit_result(Instr::TableGet { d, i, t: table });
             }
             O::TableSet { table } => {
-                let v = self.pop().read();
-                let i = self.pop().read();
+                let v = self.pop_reg();
+                let i = self.pop_reg();
                 self.emit(Instr::TableSet { i, v, t: table });
             }
             O::TableSize { table } => {
@@ -585,13 +651,10 @@ impl<'m> Translator<'m> {
         self.fusable = Some(at);
     }
 
+    /// Push a constant; it costs an instruction only if it must be written to a slot.
     fn constant(&mut self, ty: ValType, v: u64) {
-        let d = self.push(ty);
-        if v >> 32 == 0 && ty != ValType::I64 && ty != ValType::F64 {
-            self.emit_result(Instr::Const32 { d, v: v as u32 });
-        } else {
-            self.emit_result(Instr::Const64 { d, v });
-        }
+        self.push(ty);
+        self.stack.last_mut().expect("pushed").src = Src::Const(v);
     }
 
     pub(super) fn constant128(&mut self, v: u128) {
@@ -614,37 +677,60 @@ impl<'m> Translator<'m> {
         base
     }
 
-    fn numeric(&mut self, shape: NumShape, make: fn(S, S, S) -> Instr, out: ValType) -> Result<()> {
-        let (a, b) = match shape {
-            NumShape::Unary => (self.pop().read(), 0),
+    fn numeric(&mut self, n: Numeric) -> Result<()> {
+        let instr = match n.shape {
+            NumShape::Unary => {
+                let a = self.pop_reg();
+                let d = self.push(n.out);
+                (n.make)(d, a, 0)
+            }
             NumShape::Binary => {
-                let b = self.pop().read();
-                (self.pop().read(), b)
+                let rhs = *self.stack.last().expect("validated operand");
+                let imm = match (rhs.src, n.make_imm) {
+                    // An i32 constant, or an i64 constant that fits in 32 bits, becomes an immediate.
+                    (Src::Const(v), Some(make_imm)) if rhs.ty == ValType::I32 || v as i64 == v as i32 as i64 => {
+                        Some((make_imm, v as i32))
+                    }
+                    _ => None,
+                };
+                match imm {
+                    Some((make_imm, imm)) => {
+                        self.pop();
+                        let a = self.pop_reg();
+                        let d = self.push(n.out);
+                        make_imm(d, a, imm)
+                    }
+                    None => {
+                        let b = self.pop_reg();
+                        let a = self.pop_reg();
+                        let d = self.push(n.out);
+                        (n.make)(d, a, b)
+                    }
+                }
             }
         };
-        let d = self.push(out);
-        self.emit_result(make(d, a, b));
+        self.emit_result(instr);
         Ok(())
     }
 
     fn memory(&mut self, op: MemOp) -> Result<()> {
         match op {
-            MemOp::Load(kind, ty, memarg) => {
-                let a = self.pop().read();
+            MemOp::Load(make, ty, memarg) => {
+                let a = self.pop_reg();
                 let d = self.push(ty);
-                self.emit_result(Instr::Load { kind, d, a, off: memarg.offset as u32 });
+                self.emit_result(make(d, a, memarg.offset as u32));
             }
-            MemOp::Store(kind, memarg) => {
-                let v = self.pop().read();
-                let a = self.pop().read();
-                self.emit(Instr::Store { kind, a, v, off: memarg.offset as u32 });
+            MemOp::Store(make, memarg) => {
+                let v = self.pop_reg();
+                let a = self.pop_reg();
+                self.emit(make(a, v, memarg.offset as u32));
             }
         }
         Ok(())
     }
 
     pub(super) fn pop_read(&mut self) -> S {
-        self.pop().read()
+        self.pop_reg()
     }
 
     pub(super) fn push_result(&mut self, ty: ValType, make: impl FnOnce(S) -> Instr) {
@@ -663,28 +749,29 @@ impl<'m> Translator<'m> {
     }
 
     fn select(&mut self) {
-        let c = self.pop().read();
-        let b = self.pop().read();
+        let c = self.pop_reg();
+        let b = self.pop_reg();
         let a = self.pop();
         let d = self.push(a.ty);
-        self.emit_copy(a.ty, d, a.read());
+        self.write_to(a, d);
         self.emit(if a.ty == ValType::V128 { Instr::Select2 { d, c, b } } else { Instr::Select { d, c, b } });
     }
 
     fn local_set(&mut self, index: u32, tee: bool) {
-        let (ty, slot) = self.locals[index as usize];
+        let slot = self.locals[index as usize].1;
         let fusable = self.fusable;
         let v = self.pop();
-        if v.local == Some(slot) {
+        if v.src == Src::Local(slot) {
             if tee {
                 self.stack.push(v);
             }
             return;
         }
         self.preserve_local(slot);
-        let fused = match (fusable, self.fusable) {
-            // Nothing was emitted by `preserve_local`, and the top entry came from the last instruction.
-            (Some(at), None) if at + 1 == self.code.len() && v.local.is_none() => match self.code[at].dst_mut() {
+        // If the value came from the last instruction (and `preserve_local` emitted nothing), make that
+        // instruction write the local directly.
+        let fused = match fusable {
+            Some(at) if at + 1 == self.code.len() && v.src == Src::Natural => match self.code[at].dst_mut() {
                 Some(d) if *d == v.slot => {
                     *d = slot;
                     true
@@ -694,10 +781,10 @@ impl<'m> Translator<'m> {
             _ => false,
         };
         if !fused {
-            self.emit_copy(ty, slot, v.read());
+            self.write_to(v, slot);
         }
         if tee {
-            self.stack.push(if fused { Entry { local: Some(slot), ..v } } else { v });
+            self.stack.push(if fused { Entry { src: Src::Local(slot), ..v } } else { v });
         }
     }
 
@@ -730,16 +817,15 @@ impl<'m> Translator<'m> {
     }
 
     fn if_(&mut self, blockty: BlockType) {
-        let c = self.pop().read();
+        let producer = self.producer_of_top();
+        let c = self.pop_reg();
         self.materialize_all();
         let (params, results) = block_type(self.module, blockty);
         let np = params.len();
         let height = self.stack.len() - np;
         let label = self.new_label();
         let else_label = self.new_label();
-        let at = self.code.len();
-        let t = self.target(else_label, at);
-        self.emit(Instr::BrIfEqz { c, t });
+        self.cond_branch(producer, c, true, else_label);
         self.start_block();
         let (base, saved) = if np == 0 {
             (self.top_slot(), 0)
@@ -845,8 +931,37 @@ impl<'m> Translator<'m> {
         }
     }
 
+    /// The instruction that produced the top entry and its slot, if a branch on it may be fused into it.
+    fn producer_of_top(&self) -> Option<(usize, S)> {
+        let top = self.stack.last()?;
+        (top.src == Src::Natural).then_some(())?;
+        self.fusable.map(|at| (at, top.slot))
+    }
+
+    /// Jump to `label` when `c` is non-zero (or zero, if `negate`). When `c` is the result of the i32
+    /// comparison just emitted (`producer`), the comparison itself becomes the branch.
+    fn cond_branch(&mut self, producer: Option<(usize, S)>, c: S, negate: bool, label: usize) {
+        if let Some((at, slot)) = producer
+            && at + 1 == self.code.len()
+            && self.code[at].dst_mut().is_some_and(|d| *d == slot)
+            && let Some(mut fused) = ir::fuse_compare(&self.code[at], negate)
+        {
+            let target = self.target(label, at);
+            if let Some(t) = fused.target_mut() {
+                *t = target;
+            }
+            self.code[at] = fused;
+            self.fusable = None;
+            return;
+        }
+        let at = self.code.len();
+        let t = self.target(label, at);
+        self.emit(if negate { Instr::BrIfEqz { c, t } } else { Instr::BrIfNez { c, t } });
+    }
+
     fn br_if(&mut self, depth: u32) {
-        let c = self.pop().read();
+        let producer = self.producer_of_top();
+        let c = self.pop_reg();
         let f = self.frame_at(depth);
         let simple = self.ctrl[f].kind != Kind::Func && {
             let n = self.branch_arity(f);
@@ -854,14 +969,10 @@ impl<'m> Translator<'m> {
         };
         if simple {
             let label = self.ctrl[f].label;
-            let at = self.code.len();
-            let t = self.target(label, at);
-            self.emit(Instr::BrIfNez { c, t });
+            self.cond_branch(producer, c, false, label);
         } else {
             let skip = self.new_label();
-            let at = self.code.len();
-            let t = self.target(skip, at);
-            self.emit(Instr::BrIfEqz { c, t });
+            self.cond_branch(producer, c, true, skip);
             self.emit_branch(f);
             self.bind(skip);
         }
@@ -869,7 +980,7 @@ impl<'m> Translator<'m> {
     }
 
     fn br_table(&mut self, depths: &[u32]) {
-        let i = self.pop().read();
+        let i = self.pop_reg();
         let n = depths.len() as u32 - 1;
         self.emit(Instr::BrTable { i, n });
         let mut stubs = Vec::new();
@@ -912,7 +1023,7 @@ impl<'m> Translator<'m> {
     }
 
     fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) {
-        let i = self.pop().read();
+        let i = self.pop_reg();
         let ty = self.module.types[type_index as usize].clone();
         let base = self.call_args(ty.params().len());
         let ty_idx = type_index;
