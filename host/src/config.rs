@@ -85,7 +85,7 @@ impl Proposal {
 
     /// Whether this engine can run modules that use it.
     pub fn implemented(self) -> bool {
-        self.default_enabled() || matches!(self, Proposal::TailCall | Proposal::ExtendedConst)
+        self.default_enabled() || matches!(self, Proposal::TailCall | Proposal::ExtendedConst | Proposal::MultiMemory)
     }
 
     fn features(self) -> WasmFeatures {
@@ -251,6 +251,7 @@ mod tests {
     fn unimplemented_proposals_stay_off_in_the_validator() {
         let mut c = Config::default();
         c.proposal(Proposal::Gc, true).proposal(Proposal::TailCall, true);
+        assert!(Proposal::MultiMemory.implemented());
         assert!(!c.wasm_features().gc());
         assert!(c.wasm_features().tail_call());
         assert_eq!(c.unsupported_enabled().collect::<Vec<_>>(), vec![Proposal::Gc]);

@@ -239,11 +239,11 @@ fn disabled_proposal_is_named() {
 #[test]
 fn enabled_but_unimplemented_proposal_says_not_supported() {
     let mut config = Config::new();
-    config.proposal(Proposal::MultiMemory, true);
+    config.proposal(Proposal::Memory64, true);
     let engine = Engine::new(config);
-    let err = Module::new(&engine, wat("(module (memory 1) (memory 1))")).unwrap_err();
+    let err = Module::new(&engine, wat("(module (memory i64 1))")).unwrap_err();
     assert_eq!(*err.kind(), ErrorKind::Unsupported);
-    assert!(err.message().contains("not supported by this engine yet: multiple memories"), "{err}");
+    assert!(err.message().contains("not supported by this engine yet: memory64"), "{err}");
 }
 
 #[test]

@@ -25,7 +25,10 @@ fn main() -> ExitCode {
         (proposal(Suite::Simd).collect(), Config::default()),
         (proposal(Suite::TailCall).collect(), with(Proposal::TailCall)),
         (proposal(Suite::ExtendedConst).collect(), with(Proposal::ExtendedConst)),
+        (proposal(Suite::MultiMemory).collect(), with(Proposal::MultiMemory)),
     ];
+    // Files of one suite that exercise another proposal too.
+    let needs = |name: &str| (name == "simd/simd_memory-multi.wast").then_some(Proposal::MultiMemory);
     let mut total = Outcome::default();
     let mut files = 0;
     for (tests, config) in &suites {
@@ -35,7 +38,11 @@ fn main() -> ExitCode {
                 continue;
             }
             files += 1;
-            let outcome = run_file(&name, test.raw(), config, &skips);
+            let mut config = config.clone();
+            if let Some(p) = needs(&name) {
+                config.proposal(p, true);
+            }
+            let outcome = run_file(&name, test.raw(), &config, &skips);
             total.passed += outcome.passed;
             total.failed += outcome.failed;
             total.skipped += outcome.skipped;

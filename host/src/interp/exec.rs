@@ -269,6 +269,8 @@ macro_rules! define_execute {
                 let mut f: &CompiledFunc = unsafe { &*cur.func };
                 let mut ctx = self.ctx(cur.inst);
                 let mut mem = ctx.memory0();
+                // The memory `mem` is (0 except between `SelectMem` and the instruction it prefixes).
+                let mut mem_idx = 0u32;
                 let mut pc = 0usize;
                 let mut fp = cur.fp;
                 let mut regs = Regs::new(stack, fp);
@@ -519,10 +521,10 @@ macro_rules! define_execute {
                         Instr::MemorySize { d } => regs.set(d, (mem.len() as u64) / crate::vm::PAGE_SIZE),
                         Instr::MemoryGrow { d, a } => {
                             let delta = g!(a) as u32 as u64;
-                            let idx = self.store.inner.instances[cur.inst as usize].memories[0];
+                            let idx = self.store.inner.instances[cur.inst as usize].memories[mem_idx as usize];
                             let old = self.store.inner.memories[idx as usize].grow(delta);
                             regs.set(d, old.map_or(u32::MAX, |o| o as u32) as u64);
-                            mem = ctx.memory0();
+                            mem = ctx.memory(mem_idx);
                         }
                         Instr::MemoryFill { base } => {
                             let (dst, val, n) = (g!(base) as u32, g!(base + 1) as u8, g!(base + 2) as u32);
@@ -531,6 +533,20 @@ macro_rules! define_execute {
                         Instr::MemoryCopy { base } => {
                             let (dst, src, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);
                             t!(bulk::copy_within(mem.bytes(), dst, src, n));
+                        }
+                        Instr::SelectMem { m } => {
+                            mem = ctx.memory(m);
+                            mem_idx = m;
+                        }
+                        Instr::MemoryCopyMulti { base, dst_mem, src_mem } => {
+                            let (dst, src, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);
+                            let (to, from) = (ctx.memory(dst_mem), ctx.memory(src_mem));
+                            if dst_mem == src_mem {
+                                t!(bulk::copy_within(to.bytes(), dst, src, n));
+                            } else {
+                                // Distinct memories are distinct mappings: the two slices do not overlap.
+                                t!(bulk::init(to.bytes(), from.bytes(), dst, src, n, TrapCode::MemoryOutOfBounds));
+                            }
                         }
                         Instr::MemoryInit { seg, base } => {
                             let (dst, src, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);

@@ -315,6 +315,11 @@ macro_rules! define_instr {
             MemoryFill { base: S },
             /// `memory.copy` with (dst, src, len) at `base..base+3`.
             MemoryCopy { base: S },
+            /// `memory.copy` between memories `dst_mem` and `src_mem` (multi-memory).
+            MemoryCopyMulti { base: S, dst_mem: u32, src_mem: u32 },
+            /// Make memory `m` the one the following memory instruction uses (multi-memory); memory 0 is
+            /// selected again right after it. Never emitted for single-memory code.
+            SelectMem { m: u32 },
             /// `memory.init` with (dst, src, len) at `base..base+3`.
             MemoryInit { seg: u32, base: S },
             DataDrop { seg: u32 },
@@ -416,7 +421,10 @@ macro_rules! define_instr {
                     Instr::GlobalGet2 { d, .. } => d + 2,
                     Instr::GlobalSet2 { s, .. } => s + 2,
                     Instr::MemoryGrow { d, a } => m(&[d, a]) + 1,
-                    Instr::MemoryFill { base } | Instr::MemoryCopy { base } | Instr::MemoryInit { base, .. } => base + 3,
+                    Instr::MemoryFill { base }
+                    | Instr::MemoryCopy { base }
+                    | Instr::MemoryCopyMulti { base, .. }
+                    | Instr::MemoryInit { base, .. } => base + 3,
                     Instr::TableGet { d, i, .. } => m(&[d, i]) + 1,
                     Instr::TableSet { i, v, .. } => m(&[i, v]) + 1,
                     Instr::TableGrow { base, .. } => base + 2,
@@ -435,6 +443,7 @@ macro_rules! define_instr {
                     | Instr::Unreachable
                     | Instr::Meter { .. }
                     | Instr::CheckInterrupt
+                    | Instr::SelectMem { .. }
                     | Instr::DataDrop { .. }
                     | Instr::ElemDrop { .. } => 0,
                 }
@@ -548,6 +557,14 @@ impl ValTypeOf for f32 {
 }
 impl ValTypeOf for f64 {
     const TYPE: crate::types::ValType = crate::types::ValType::F64;
+}
+
+/// The memory a memory operator accesses (GC array targets need the GC proposal, which is off).
+pub(crate) fn memory_index(memarg: &wasmparser::MemArg) -> u32 {
+    match memarg.target {
+        wasmparser::MemArgTarget::Memory(m) => m,
+        wasmparser::MemArgTarget::Array(_) => 0,
+    }
 }
 
 pub(crate) enum MemOp {

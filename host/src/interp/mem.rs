@@ -83,6 +83,16 @@ impl Ctx {
         Mem { base: m.base, len: m.len }
     }
 
+    /// Memory `m`'s current base and length.
+    pub fn memory(&self, m: u32) -> Mem {
+        if m == 0 {
+            return self.memory0();
+        }
+        // SAFETY: `m` is a validated memory index; the array has one live `VMMemory` per memory.
+        let m: &VMMemory = unsafe { &**self.ctx().memories.add(m as usize) };
+        Mem { base: m.base, len: m.len }
+    }
+
     #[inline(always)]
     fn global(&self, g: u32) -> *mut VMGlobal {
         // SAFETY: `g` is a validated global index; the array has one entry per global of the module.

@@ -627,20 +627,30 @@ pub(crate) fn translate(t: &mut Translator<'_>, op: Operator<'_>) -> Result<()> 
         match mem {
             VMem::Load(kind, memarg) => {
                 let a = t.pop_read();
-                t.push_result(ValType::V128, |d| Instr::VLoad { kind, d, a, off: memarg.offset as u32 });
+                let off = memarg.offset as u32;
+                t.on_memory(super::ir::memory_index(&memarg), |t| {
+                    t.push_result(ValType::V128, |d| Instr::VLoad { kind, d, a, off })
+                });
             }
             VMem::Store(memarg) => {
                 let v = t.pop_read();
                 let a = t.pop_read();
-                t.emit_plain(Instr::VStore { a, v, off: memarg.offset as u32 });
+                let off = memarg.offset as u32;
+                t.on_memory(super::ir::memory_index(&memarg), |t| t.emit_plain(Instr::VStore { a, v, off }));
             }
             VMem::LoadLane(width, memarg, lane) => {
                 let base = t.pop_operands(2);
-                t.push_result(ValType::V128, |d| Instr::VLoadLane { width, lane, d, base, off: memarg.offset as u32 });
+                let off = memarg.offset as u32;
+                t.on_memory(super::ir::memory_index(&memarg), |t| {
+                    t.push_result(ValType::V128, |d| Instr::VLoadLane { width, lane, d, base, off })
+                });
             }
             VMem::StoreLane(width, memarg, lane) => {
                 let base = t.pop_operands(2);
-                t.emit_plain(Instr::VStoreLane { width, lane, base, off: memarg.offset as u32 });
+                let off = memarg.offset as u32;
+                t.on_memory(super::ir::memory_index(&memarg), |t| {
+                    t.emit_plain(Instr::VStoreLane { width, lane, base, off })
+                });
             }
         }
         return Ok(());

@@ -520,26 +520,34 @@ impl<'m> Translator<'m> {
                 let (s, g) = (self.pop_reg(), global_index);
                 self.emit(if ty == ValType::V128 { Instr::GlobalSet2 { s, g } } else { Instr::GlobalSet { s, g } });
             }
-            O::MemorySize { .. } => {
+            O::MemorySize { mem } => {
                 let d = self.push(ValType::I32);
-                self.emit_result(Instr::MemorySize { d });
+                self.on_memory(mem, |t| t.emit_result(Instr::MemorySize { d }));
             }
-            O::MemoryGrow { .. } => {
+            O::MemoryGrow { mem } => {
                 let a = self.pop_reg();
                 let d = self.push(ValType::I32);
-                self.emit_result(Instr::MemoryGrow { d, a });
+                self.on_memory(mem, |t| t.emit_result(Instr::MemoryGrow { d, a }));
             }
-            O::MemoryFill { .. } => {
+            O::MemoryFill { mem } => {
                 let base = self.pop_operands(3);
-                self.emit(Instr::MemoryFill { base });
+                self.on_memory(mem, |t| {
+                    t.emit(Instr::MemoryFill { base });
+                });
             }
-            O::MemoryCopy { .. } => {
+            O::MemoryCopy { dst_mem: 0, src_mem: 0 } => {
                 let base = self.pop_operands(3);
                 self.emit(Instr::MemoryCopy { base });
             }
-            O::MemoryInit { data_index, .. } => {
+            O::MemoryCopy { dst_mem, src_mem } => {
                 let base = self.pop_operands(3);
-                self.emit(Instr::MemoryInit { seg: data_index, base });
+                self.emit(Instr::MemoryCopyMulti { base, dst_mem, src_mem });
+            }
+            O::MemoryInit { data_index, mem } => {
+                let base = self.pop_operands(3);
+                self.on_memory(mem, |t| {
+                    t.emit(Instr::MemoryInit { seg: data_index, base });
+                });
             }
             O::DataDrop { data_index } => {
                 self.emit(Instr::DataDrop { seg: data_index });
@@ -718,15 +726,29 @@ impl<'m> Translator<'m> {
             MemOp::Load(make, ty, memarg) => {
                 let a = self.pop_reg();
                 let d = self.push(ty);
-                self.emit_result(make(d, a, memarg.offset as u32));
+                self.on_memory(super::ir::memory_index(&memarg), |t| t.emit_result(make(d, a, memarg.offset as u32)));
             }
             MemOp::Store(make, memarg) => {
                 let v = self.pop_reg();
                 let a = self.pop_reg();
-                self.emit(make(a, v, memarg.offset as u32));
+                self.on_memory(super::ir::memory_index(&memarg), |t| {
+                    t.emit(make(a, v, memarg.offset as u32));
+                });
             }
         }
         Ok(())
+    }
+
+    /// Emit what `emit` emits so that it works on memory `m`: memory 0 needs nothing, any other memory is
+    /// selected before and deselected after (multi-memory).
+    pub(super) fn on_memory(&mut self, m: u32, emit: impl FnOnce(&mut Self)) {
+        if m == 0 {
+            emit(self);
+        } else {
+            self.emit(Instr::SelectMem { m });
+            emit(self);
+            self.emit(Instr::SelectMem { m: 0 });
+        }
     }
 
     pub(super) fn pop_read(&mut self) -> S {
