@@ -46,5 +46,5 @@ pub use error::{Error, ErrorKind, Phase, Result, TrapCode};
 pub use func::{Caller, IntoFunc, WasmParams, WasmResults, WasmTy};
 pub use linker::Linker;
 pub use module::Module;
-pub use store::{Extern, Global, Instance, InterruptHandle, Memory, Store, Table};
+pub use store::{Extern, Global, Instance, InterruptHandle, Memory, Store, Table, TimeLimit};
 pub use types::{ExternRef, ExternType, Func, FuncType, GlobalType, Limits, MemoryType, TableType, Val, ValType};

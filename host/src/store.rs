@@ -146,6 +146,48 @@ impl InterruptHandle {
     pub fn interrupt(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
+
+    /// Interrupt the guest once `limit` has passed, unless the returned guard is dropped first.
+    ///
+    /// ```
+    /// # use wasmedge_host::{Config, Engine, Store};
+    /// # let mut config = Config::new();
+    /// # config.interruptible(true);
+    /// # let mut store = Store::new(&Engine::new(config), ());
+    /// let _limit = store.interrupt_handle().interrupt_after(std::time::Duration::from_secs(5));
+    /// // ... call the guest: it traps with "execution interrupted" if it runs longer than 5 s ...
+    /// ```
+    pub fn interrupt_after(&self, limit: std::time::Duration) -> TimeLimit {
+        let cancel = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+        let (flag, waiter) = (self.0.clone(), cancel.clone());
+        let thread = std::thread::spawn(move || {
+            let (lock, cvar) = &*waiter;
+            let cancelled = lock.lock().unwrap_or_else(|e| e.into_inner());
+            let (cancelled, _) = cvar.wait_timeout_while(cancelled, limit, |c| !*c).unwrap_or_else(|e| e.into_inner());
+            if !*cancelled {
+                flag.store(true, Ordering::Relaxed);
+            }
+        });
+        TimeLimit { cancel, thread: Some(thread) }
+    }
+}
+
+/// A running time limit (see [`InterruptHandle::interrupt_after`]); dropping it cancels the limit.
+#[derive(Debug)]
+pub struct TimeLimit {
+    cancel: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for TimeLimit {
+    fn drop(&mut self) {
+        let (lock, cvar) = &*self.cancel;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        cvar.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl<T> Store<T> {

@@ -86,6 +86,33 @@ fn interrupt_from_another_thread() {
 }
 
 #[test]
+fn time_limit_interrupts_a_long_call_and_is_cancelled_by_drop() {
+    let mut config = Config::new();
+    config.interruptible(true);
+    let (mut store, inst) = instance_with(config, SPIN);
+    let start = std::time::Instant::now();
+    let limit = store.interrupt_handle().interrupt_after(Duration::from_millis(100));
+    let err = call(&mut store, inst, "spin", &[]).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::Interrupted));
+    assert!(start.elapsed() >= Duration::from_millis(100));
+    drop(limit);
+
+    // A limit dropped before it expires never fires.
+    store.clear_interrupt();
+    let (mut store, inst) = instance_with(
+        {
+            let mut c = Config::new();
+            c.interruptible(true);
+            c
+        },
+        r#"(module (func (export "quick") (result i32) i32.const 1))"#,
+    );
+    drop(store.interrupt_handle().interrupt_after(Duration::from_millis(20)));
+    std::thread::sleep(Duration::from_millis(60));
+    assert_eq!(call(&mut store, inst, "quick", &[]).unwrap(), vec![Val::I32(1)]);
+}
+
+#[test]
 fn memory_page_limit_makes_grow_fail() {
     let mut config = Config::new();
     config.max_memory_pages(3);
