@@ -57,6 +57,8 @@ enum Kind {
     Loop,
     If,
     Else,
+    /// A block, loop or if inside unreachable code: only its nesting is tracked.
+    Dead,
 }
 
 struct Ctrl {
@@ -624,22 +626,17 @@ impl<'m> Translator<'m> {
         match op {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
                 let height = self.stack.len();
-                let label = self.new_label();
                 self.ctrl.push(Ctrl {
-                    kind: Kind::Block,
+                    kind: Kind::Dead,
                     height,
                     base: 0,
                     params: vec![],
                     results: vec![],
-                    label,
+                    label: usize::MAX,
                     else_label: None,
                     saved: 0,
                     unreachable: true,
                 });
-                // Marked dead: its `end` must not make the parent reachable.
-                self.labels[label].target = None;
-                self.ctrl.last_mut().expect("pushed").kind = Kind::Else;
-                self.ctrl.last_mut().expect("pushed").else_label = Some(usize::MAX);
                 Ok(())
             }
             Operator::Else => {
@@ -877,9 +874,7 @@ impl<'m> Translator<'m> {
 
     fn else_(&mut self) {
         let frame = self.ctrl.last().expect("if frame");
-        let dead = frame.else_label == Some(usize::MAX);
-        if dead {
-            // An `if` inside unreachable code: nothing to emit.
+        if frame.kind == Kind::Dead {
             return;
         }
         if !frame.unreachable {
@@ -916,8 +911,8 @@ impl<'m> Translator<'m> {
             }
         }
         let frame = self.ctrl.pop().expect("frame");
-        if frame.else_label == Some(usize::MAX) {
-            return; // dead frame inside unreachable code
+        if frame.kind == Kind::Dead {
+            return;
         }
         if frame.kind == Kind::Func {
             if !frame.unreachable {
