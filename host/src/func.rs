@@ -54,6 +54,14 @@ impl<'a, T> Caller<'a, T> {
         self.store.inner.instances[inst as usize].memories.get(index as usize).map(|&m| Memory(m))
     }
 
+    /// The embedder's data and the bytes of the caller's memory `index`, both mutable (for host modules
+    /// such as WASI whose state lives in the data and whose arguments point into the memory).
+    pub fn data_and_memory_mut(&mut self, index: u32) -> Option<(&mut T, &mut [u8])> {
+        let mem = self.memory(index)?;
+        let store = &mut *self.store;
+        Some((&mut store.data, store.inner.memories[mem.0 as usize].data_mut()))
+    }
+
     fn memory0(&self) -> Result<Memory> {
         self.memory(0).ok_or_else(|| Error::host("the calling module has no memory"))
     }

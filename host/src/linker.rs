@@ -67,6 +67,19 @@ impl<T> Linker<T> {
         self.define(module, name, func)
     }
 
+    /// Define a host function with an explicit signature (see [`Func::new`]).
+    pub fn func_new(
+        &mut self,
+        store: &mut Store<T>,
+        module: &str,
+        name: &str,
+        ty: crate::FuncType,
+        f: impl Fn(crate::Caller<'_, T>, &[crate::Val], &mut [crate::Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> &mut Self {
+        let func = Func::new(store, ty, f);
+        self.define(module, name, func)
+    }
+
     /// Register every export of `instance` under `module` (the spec testsuite's `register`).
     pub fn instance(&mut self, store: &Store<T>, module: &str, instance: Instance) -> &mut Self {
         for (name, ext) in instance.exports(store) {

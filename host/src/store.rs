@@ -133,7 +133,7 @@ pub(crate) struct StoreInner {
 pub struct Store<T> {
     pub(crate) inner: StoreInner,
     pub(crate) hosts: Vec<HostFunc<T>>,
-    data: T,
+    pub(crate) data: T,
 }
 
 /// A handle that stops a running guest from another thread: the guest traps with "execution interrupted"

@@ -1,0 +1,178 @@
+//! The WASI host functions: each entry of the tables below is bound to the `wasi-common` function of the
+//! same name. Arguments arrive as raw `i32`/`i64` values; `wiggle` decodes them, checks every guest pointer
+//! against the memory slice it is given, and returns the errno (or a trap, or `proc_exit`'s status).
+
+use wasi_common::snapshots::{preview_0::wasi_unstable as p0, preview_1::wasi_snapshot_preview1 as p1};
+use wasmedge_host::{Caller, Error, FuncType, Linker, Store, Val, ValType, WasmTy};
+
+use crate::WasiView;
+
+/// What a WASI function returns on success: an errno, or nothing (`proc_exit`).
+trait WasiRet {
+    fn store(self, out: &mut [Val]);
+}
+
+impl WasiRet for i32 {
+    fn store(self, out: &mut [Val]) {
+        out[0] = Val::I32(self);
+    }
+}
+
+impl WasiRet for () {
+    fn store(self, _: &mut [Val]) {}
+}
+
+/// Turn a `wasi-common` failure into a trap, or into an exit request for `proc_exit`.
+fn trap(function: &str, e: wiggle::error::Error) -> Error {
+    match e.downcast_ref::<wasi_common::I32Exit>() {
+        Some(exit) => Error::exit(exit.0),
+        None => Error::host(format!("WASI {function}: {e}")),
+    }
+}
+
+/// The store data and the caller's memory 0 (empty when the module has no memory).
+fn state_and_memory<'a, T: WasiView>(caller: &'a mut Caller<'_, T>) -> (&'a mut T, &'a mut [u8]) {
+    if caller.memory(0).is_some() {
+        caller.data_and_memory_mut(0).expect("memory 0 exists")
+    } else {
+        (caller.data_mut(), &mut [])
+    }
+}
+
+macro_rules! results {
+    () => {
+        [ValType::I32]
+    };
+    (()) => {
+        []
+    };
+}
+
+macro_rules! wasi_module {
+    ($add:ident, $names:ident, $module:literal, $imp:ident, {
+        $( $name:ident ( $($arg:ident : $ty:ident),* ) $(-> $unit:tt)? ; )*
+    }) => {
+        #[doc = concat!("Every function of `", $module, "`.")]
+        pub const $names: &[&str] = &[$(stringify!($name)),*];
+
+        pub(crate) fn $add<T: WasiView + 'static>(linker: &mut Linker<T>, store: &mut Store<T>) {
+            $(
+                let ty = FuncType::new([$(<$ty as WasmTy>::TYPE),*], results!($($unit)?));
+                linker.func_new(store, $module, stringify!($name), ty, |mut caller, _args, out| {
+                    let mut _next = 0;
+                    $(
+                        let $arg = <$ty as WasmTy>::from_val(_args[_next]);
+                        _next += 1;
+                    )*
+                    let (state, bytes) = state_and_memory(&mut caller);
+                    let mut memory = wiggle::GuestMemory::Unshared(bytes);
+                    let result = wiggle::run_in_dummy_executor($imp::$name(state.wasi(), &mut memory, $($arg),*));
+                    match result {
+                        Ok(Ok(ret)) => {
+                            WasiRet::store(ret, out);
+                            Ok(())
+                        }
+                        Ok(Err(e)) | Err(e) => Err(trap(stringify!($name), e)),
+                    }
+                });
+            )*
+        }
+    };
+}
+
+wasi_module!(add_preview1, PREVIEW1, "wasi_snapshot_preview1", p1, {
+    args_get(argv: i32, argv_buf: i32);
+    args_sizes_get(argc: i32, argv_buf_size: i32);
+    environ_get(environ: i32, environ_buf: i32);
+    environ_sizes_get(count: i32, buf_size: i32);
+    clock_res_get(id: i32, resolution: i32);
+    clock_time_get(id: i32, precision: i64, time: i32);
+    fd_advise(fd: i32, offset: i64, len: i64, advice: i32);
+    fd_allocate(fd: i32, offset: i64, len: i64);
+    fd_close(fd: i32);
+    fd_datasync(fd: i32);
+    fd_fdstat_get(fd: i32, stat: i32);
+    fd_fdstat_set_flags(fd: i32, flags: i32);
+    fd_fdstat_set_rights(fd: i32, base: i64, inheriting: i64);
+    fd_filestat_get(fd: i32, stat: i32);
+    fd_filestat_set_size(fd: i32, size: i64);
+    fd_filestat_set_times(fd: i32, atim: i64, mtim: i64, flags: i32);
+    fd_pread(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nread: i32);
+    fd_prestat_get(fd: i32, prestat: i32);
+    fd_prestat_dir_name(fd: i32, path: i32, path_len: i32);
+    fd_pwrite(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nwritten: i32);
+    fd_read(fd: i32, iovs: i32, iovs_len: i32, nread: i32);
+    fd_readdir(fd: i32, buf: i32, buf_len: i32, cookie: i64, bufused: i32);
+    fd_renumber(fd: i32, to: i32);
+    fd_seek(fd: i32, offset: i64, whence: i32, newoffset: i32);
+    fd_sync(fd: i32);
+    fd_tell(fd: i32, offset: i32);
+    fd_write(fd: i32, iovs: i32, iovs_len: i32, nwritten: i32);
+    path_create_directory(fd: i32, path: i32, path_len: i32);
+    path_filestat_get(fd: i32, flags: i32, path: i32, path_len: i32, stat: i32);
+    path_filestat_set_times(fd: i32, flags: i32, path: i32, path_len: i32, atim: i64, mtim: i64, fst: i32);
+    path_link(old_fd: i32, old_flags: i32, old_path: i32, old_len: i32, new_fd: i32, new_path: i32, new_len: i32);
+    path_open(fd: i32, dirflags: i32, path: i32, path_len: i32, oflags: i32, base: i64, inheriting: i64, fdflags: i32, opened: i32);
+    path_readlink(fd: i32, path: i32, path_len: i32, buf: i32, buf_len: i32, bufused: i32);
+    path_remove_directory(fd: i32, path: i32, path_len: i32);
+    path_rename(fd: i32, old_path: i32, old_len: i32, new_fd: i32, new_path: i32, new_len: i32);
+    path_symlink(old_path: i32, old_len: i32, fd: i32, new_path: i32, new_len: i32);
+    path_unlink_file(fd: i32, path: i32, path_len: i32);
+    poll_oneoff(subs: i32, events: i32, nsubs: i32, nevents: i32);
+    proc_exit(status: i32) -> ();
+    proc_raise(signal: i32);
+    sched_yield();
+    random_get(buf: i32, buf_len: i32);
+    sock_accept(fd: i32, flags: i32, new_fd: i32);
+    sock_recv(fd: i32, ri_data: i32, ri_data_len: i32, ri_flags: i32, ro_len: i32, ro_flags: i32);
+    sock_send(fd: i32, si_data: i32, si_data_len: i32, si_flags: i32, so_len: i32);
+    sock_shutdown(fd: i32, how: i32);
+});
+
+wasi_module!(add_preview0, PREVIEW0, "wasi_unstable", p0, {
+    args_get(argv: i32, argv_buf: i32);
+    args_sizes_get(argc: i32, argv_buf_size: i32);
+    environ_get(environ: i32, environ_buf: i32);
+    environ_sizes_get(count: i32, buf_size: i32);
+    clock_res_get(id: i32, resolution: i32);
+    clock_time_get(id: i32, precision: i64, time: i32);
+    fd_advise(fd: i32, offset: i64, len: i64, advice: i32);
+    fd_allocate(fd: i32, offset: i64, len: i64);
+    fd_close(fd: i32);
+    fd_datasync(fd: i32);
+    fd_fdstat_get(fd: i32, stat: i32);
+    fd_fdstat_set_flags(fd: i32, flags: i32);
+    fd_fdstat_set_rights(fd: i32, base: i64, inheriting: i64);
+    fd_filestat_get(fd: i32, stat: i32);
+    fd_filestat_set_size(fd: i32, size: i64);
+    fd_filestat_set_times(fd: i32, atim: i64, mtim: i64, flags: i32);
+    fd_pread(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nread: i32);
+    fd_prestat_get(fd: i32, prestat: i32);
+    fd_prestat_dir_name(fd: i32, path: i32, path_len: i32);
+    fd_pwrite(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nwritten: i32);
+    fd_read(fd: i32, iovs: i32, iovs_len: i32, nread: i32);
+    fd_readdir(fd: i32, buf: i32, buf_len: i32, cookie: i64, bufused: i32);
+    fd_renumber(fd: i32, to: i32);
+    fd_seek(fd: i32, offset: i64, whence: i32, newoffset: i32);
+    fd_sync(fd: i32);
+    fd_tell(fd: i32, offset: i32);
+    fd_write(fd: i32, iovs: i32, iovs_len: i32, nwritten: i32);
+    path_create_directory(fd: i32, path: i32, path_len: i32);
+    path_filestat_get(fd: i32, flags: i32, path: i32, path_len: i32, stat: i32);
+    path_filestat_set_times(fd: i32, flags: i32, path: i32, path_len: i32, atim: i64, mtim: i64, fst: i32);
+    path_link(old_fd: i32, old_flags: i32, old_path: i32, old_len: i32, new_fd: i32, new_path: i32, new_len: i32);
+    path_open(fd: i32, dirflags: i32, path: i32, path_len: i32, oflags: i32, base: i64, inheriting: i64, fdflags: i32, opened: i32);
+    path_readlink(fd: i32, path: i32, path_len: i32, buf: i32, buf_len: i32, bufused: i32);
+    path_remove_directory(fd: i32, path: i32, path_len: i32);
+    path_rename(fd: i32, old_path: i32, old_len: i32, new_fd: i32, new_path: i32, new_len: i32);
+    path_symlink(old_path: i32, old_len: i32, fd: i32, new_path: i32, new_len: i32);
+    path_unlink_file(fd: i32, path: i32, path_len: i32);
+    poll_oneoff(subs: i32, events: i32, nsubs: i32, nevents: i32);
+    proc_exit(status: i32) -> ();
+    proc_raise(signal: i32);
+    sched_yield();
+    random_get(buf: i32, buf_len: i32);
+    sock_recv(fd: i32, ri_data: i32, ri_data_len: i32, ri_flags: i32, ro_len: i32, ro_flags: i32);
+    sock_send(fd: i32, si_data: i32, si_data_len: i32, si_flags: i32, so_len: i32);
+    sock_shutdown(fd: i32, how: i32);
+});
