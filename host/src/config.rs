@@ -123,6 +123,7 @@ pub struct Config {
     pub(crate) gas_limit: Option<u64>,
     pub(crate) cost_table: Option<Box<[u64; 256]>>,
     pub(crate) interruptible: bool,
+    pub(crate) measure_host_time: bool,
 }
 
 impl Default for Config {
@@ -137,6 +138,7 @@ impl Default for Config {
             gas_limit: None,
             cost_table: None,
             interruptible: false,
+            measure_host_time: false,
         }
     }
 }
@@ -203,6 +205,13 @@ impl Config {
     /// limit) can stop the guest with "execution interrupted".
     pub fn interruptible(&mut self, on: bool) -> &mut Self {
         self.interruptible = on;
+        self
+    }
+
+    /// Measure the time spent in host functions called by the guest (read it with
+    /// [`crate::Store::host_time`]).
+    pub fn measure_host_time(&mut self, on: bool) -> &mut Self {
+        self.measure_host_time = on;
         self
     }
 

@@ -136,8 +136,10 @@ pub enum ErrorKind {
     Trap(TrapCode),
     /// The guest asked to exit with this status (WASI `proc_exit`).
     Exit(i32),
-    /// Misuse of the embedding API: wrong argument count or types, unknown export, bad file.
+    /// Misuse of the embedding API: wrong argument count or types, unknown export.
     Api,
+    /// The module could not be read (missing file, I/O error).
+    Io,
 }
 
 /// An error from any phase of the engine.
@@ -157,7 +159,12 @@ struct ErrorInner {
 
 impl Error {
     fn new(kind: ErrorKind, code: u32, message: impl Into<String>) -> Self {
-        Error(Box::new(ErrorInner { kind, message: message.into(), code, offset: None, function: None }))
+        let mut message: String = message.into();
+        // One line, whatever the source (wasmparser's bad-magic message carries a multi-line byte dump).
+        if message.contains('\n') {
+            message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
+        Error(Box::new(ErrorInner { kind, message, code, offset: None, function: None }))
     }
 
     /// A decoding error at a byte offset.
@@ -211,6 +218,14 @@ impl Error {
     /// A request by the guest to exit the process with `status` (not a failure of the engine).
     pub fn exit(status: i32) -> Self {
         Self::new(ErrorKind::Exit(status), 0x001, format!("exit with status {status}"))
+    }
+
+    /// A module file that cannot be read: WasmEdge's "invalid path" (0x100) when it does not exist,
+    /// "read error" (0x101) otherwise.
+    pub fn io(error: &std::io::Error) -> Self {
+        let (code, what) =
+            if error.kind() == std::io::ErrorKind::NotFound { (0x100, "invalid path") } else { (0x101, "read error") };
+        Self::new(ErrorKind::Io, code, format!("{what} ({error})"))
     }
 
     /// Misuse of the embedding API.
@@ -268,7 +283,7 @@ impl Error {
     /// The phase, derived from the code as WasmEdge does.
     pub fn phase(&self) -> Phase {
         match self.0.kind {
-            ErrorKind::Malformed => Phase::Loading,
+            ErrorKind::Malformed | ErrorKind::Io => Phase::Loading,
             ErrorKind::Invalid => Phase::Validation,
             ErrorKind::Unsupported => Phase::Loading,
             ErrorKind::UnknownImport | ErrorKind::IncompatibleImport | ErrorKind::Instantiation => Phase::Instantiation,

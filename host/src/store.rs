@@ -126,6 +126,7 @@ pub(crate) struct StoreInner {
     pub instruction_count: u64,
     pub gas_used: u64,
     pub gas_limit: u64,
+    pub host_time: std::time::Duration,
     pub interrupt: Arc<AtomicBool>,
 }
 
@@ -205,6 +206,7 @@ impl<T> Store<T> {
                 instruction_count: 0,
                 gas_used: 0,
                 gas_limit: engine.config().gas_limit.unwrap_or(u64::MAX),
+                host_time: std::time::Duration::ZERO,
                 interrupt: Arc::new(AtomicBool::new(false)),
             },
             hosts: Vec::new(),
@@ -235,6 +237,11 @@ impl<T> Store<T> {
     /// Gas spent so far (when gas metering is on).
     pub fn gas_used(&self) -> u64 {
         self.inner.gas_used
+    }
+
+    /// Time spent in host functions called by the guest (when [`crate::Config::measure_host_time`] is on).
+    pub fn host_time(&self) -> std::time::Duration {
+        self.inner.host_time
     }
 
     /// A handle to interrupt execution from another thread.

@@ -174,7 +174,14 @@ impl<'s, T> Executor<'s, T> {
         }
         let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
         let host = self.store.hosts[host as usize].clone();
-        call_host(&host, self.store, Some(inst), &args, &mut results)?;
+        if self.store.inner.engine.config().measure_host_time {
+            let start = std::time::Instant::now();
+            let outcome = call_host(&host, self.store, Some(inst), &args, &mut results);
+            self.store.inner.host_time += start.elapsed();
+            outcome?;
+        } else {
+            call_host(&host, self.store, Some(inst), &args, &mut results)?;
+        }
         let mut k = at;
         for r in results {
             write_val(stack, k, r);

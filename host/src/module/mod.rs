@@ -119,7 +119,7 @@ impl Module {
     /// Read a module from a file.
     pub fn from_file(engine: &Engine, path: impl AsRef<std::path::Path>) -> Result<Module> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::api(format!("cannot read {}: {e}", path.display())))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(&e))?;
         Module::new(engine, bytes)
     }
 

@@ -1,0 +1,203 @@
+//! The command line, flag for flag as WasmEdge 0.15 has it: `wasmedge [run] [OPTIONS] FILE [ARGS...]`.
+//! Options come before FILE; everything after FILE goes to the guest; `--` ends options.
+
+use clap::Parser;
+
+/// Run a WebAssembly module: a WASI command (`_start`), or one exported function (reactor mode).
+#[derive(Parser, Debug, Default)]
+#[command(name = "wasmedge", disable_version_flag = true, about, long_about = None)]
+pub struct Args {
+    /// Print the version and the loaded plugins.
+    #[arg(short = 'v', long)]
+    pub version: bool,
+
+    /// Map a host directory into the guest: `HOST`, `GUEST:HOST` or `GUEST:HOST:readonly` (repeatable).
+    #[arg(long = "dir", value_name = "GUEST:HOST[:readonly]")]
+    pub dirs: Vec<String>,
+
+    /// Set a guest environment variable (repeatable); the host environment is not inherited.
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    pub envs: Vec<String>,
+
+    /// Call one exported function: `--reactor FILE FUNC [ARGS...]` (calls `_initialize` first if exported).
+    #[arg(long)]
+    pub reactor: bool,
+
+    /// Print the number of executed instructions at exit.
+    #[arg(long)]
+    pub enable_instruction_count: bool,
+    /// Print the gas spent at exit.
+    #[arg(long)]
+    pub enable_gas_measuring: bool,
+    /// Print the execution time at exit.
+    #[arg(long)]
+    pub enable_time_measuring: bool,
+    /// All three statistics above.
+    #[arg(long)]
+    pub enable_all_statistics: bool,
+
+    /// Stop the guest once it has spent this much gas (each instruction costs 1).
+    #[arg(long, value_name = "N")]
+    pub gas_limit: Option<u64>,
+    /// The most 64 KiB pages a memory may have; `memory.grow` beyond it fails.
+    #[arg(long, value_name = "N")]
+    pub memory_page_limit: Option<u32>,
+    /// Stop the guest after this many milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub time_limit: Option<u64>,
+
+    #[arg(long, help = "Disable the import/export of mutable globals proposal")]
+    pub disable_import_export_mut_globals: bool,
+    #[arg(long, help = "Disable the non-trapping float-to-int conversions proposal")]
+    pub disable_non_trap_float_to_int: bool,
+    #[arg(long, help = "Disable the sign-extension operators proposal")]
+    pub disable_sign_extension_operators: bool,
+    #[arg(long, help = "Disable the multi-value proposal")]
+    pub disable_multi_value: bool,
+    #[arg(long, help = "Disable the bulk memory operations proposal")]
+    pub disable_bulk_memory: bool,
+    #[arg(long, help = "Disable the reference types proposal")]
+    pub disable_reference_types: bool,
+    #[arg(long, help = "Disable the SIMD proposal")]
+    pub disable_simd: bool,
+    #[arg(long, help = "Enable the tail call proposal")]
+    pub enable_tail_call: bool,
+    #[arg(long, help = "Enable the extended const proposal")]
+    pub enable_extended_const: bool,
+    #[arg(long, help = "Enable the typed function references proposal (not supported yet)")]
+    pub enable_function_reference: bool,
+    #[arg(long, help = "Enable the GC proposal (not supported yet)")]
+    pub enable_gc: bool,
+    #[arg(long, help = "Enable the multiple memories proposal")]
+    pub enable_multi_memory: bool,
+    #[arg(long, help = "Enable the threads proposal (not supported yet)")]
+    pub enable_threads: bool,
+    #[arg(long, help = "Enable the relaxed SIMD proposal (not supported yet)")]
+    pub enable_relaxed_simd: bool,
+    #[arg(long, help = "Enable the exception handling proposal (not supported yet)")]
+    pub enable_exception_handling: bool,
+    #[arg(long, help = "Enable the component model proposal (not supported yet)")]
+    pub enable_component: bool,
+    #[arg(long, help = "Enable every proposal")]
+    pub enable_all: bool,
+
+    /// Run with the interpreter (the only engine so far).
+    #[arg(long)]
+    pub force_interpreter: bool,
+    /// Run with the JIT compiler (not available yet: the interpreter runs instead, with a warning).
+    #[arg(long)]
+    pub enable_jit: bool,
+
+    /// The WebAssembly file, then the guest's arguments (in reactor mode: the function name and its
+    /// arguments).
+    /// (`parse` splits the command line at FILE, so clap itself only ever sees options here.)
+    #[arg(value_name = "FILE [ARGS]...")]
+    pub rest: Vec<String>,
+}
+
+/// A preopened directory from `--dir`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct DirMapping {
+    pub guest: String,
+    pub host: String,
+    pub readonly: bool,
+}
+
+/// Parse `HOST`, `GUEST:HOST` or `GUEST:HOST:readonly` (split on the first ':').
+pub fn parse_dir(spec: &str) -> DirMapping {
+    match spec.split_once(':') {
+        None => DirMapping { guest: spec.to_string(), host: spec.to_string(), readonly: false },
+        Some((guest, rest)) => {
+            let (host, readonly) = match rest.strip_suffix(":readonly") {
+                Some(host) => (host, true),
+                None => (rest, false),
+            };
+            DirMapping { guest: guest.to_string(), host: host.to_string(), readonly }
+        }
+    }
+}
+
+/// Parse the command line (without the program name). `Err` carries the message to print.
+pub fn parse(argv: Vec<String>) -> Result<Args, clap::Error> {
+    let mut argv = argv;
+    // `wasmedge run ...` is the same as `wasmedge ...`.
+    if argv.first().is_some_and(|a| a == "run") {
+        argv.remove(0);
+    }
+    // Options only before FILE: split there so that clap never sees the guest's arguments as options.
+    let file_at = first_positional(&argv);
+    let (opts, rest) = match file_at {
+        Some(i) => argv.split_at(i),
+        None => (&argv[..], &[][..]),
+    };
+    let mut clap_argv = vec!["wasmedge".to_string()];
+    clap_argv.extend(opts.iter().filter(|a| *a != "--").cloned());
+    let mut args = Args::try_parse_from(clap_argv)?;
+    args.rest.extend(rest.iter().cloned());
+    Ok(args)
+}
+
+/// Options that take a value as the next argument (when not written `--opt=value`).
+const VALUE_OPTIONS: [&str; 5] = ["--dir", "--env", "--gas-limit", "--memory-page-limit", "--time-limit"];
+
+/// The index of FILE: the first argument that is not an option or an option's value; after `--`, the
+/// argument that follows it.
+fn first_positional(argv: &[String]) -> Option<usize> {
+    let mut i = 0;
+    while i < argv.len() {
+        let a = &argv[i];
+        if a == "--" {
+            return (i + 1 < argv.len()).then_some(i + 1);
+        }
+        if !a.starts_with('-') || a == "-" {
+            return Some(i);
+        }
+        if VALUE_OPTIONS.contains(&a.as_str()) {
+            i += 1;
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn options_stop_at_the_file() {
+        let a = parse(argv("--dir .:. --env A=1 app.wasm --dir x -v")).unwrap();
+        assert_eq!(a.dirs, ["..:.".replace("..", ".")]);
+        assert_eq!(a.envs, ["A=1"]);
+        assert_eq!(a.rest, ["app.wasm", "--dir", "x", "-v"]);
+        assert!(!a.version);
+    }
+
+    #[test]
+    fn run_subcommand_equals_equals_form_and_double_dash() {
+        let a = parse(argv("run --gas-limit=5 --memory-page-limit 3 -- --weird.wasm 1")).unwrap();
+        assert_eq!((a.gas_limit, a.memory_page_limit), (Some(5), Some(3)));
+        assert_eq!(a.rest, ["--weird.wasm", "1"]);
+    }
+
+    #[test]
+    fn unknown_option_is_an_error() {
+        let e = parse(argv("--no-such-flag app.wasm")).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::UnknownArgument);
+    }
+
+    #[test]
+    fn dir_specs() {
+        assert_eq!(parse_dir("/data"), DirMapping { guest: "/data".into(), host: "/data".into(), readonly: false });
+        assert_eq!(parse_dir(".:."), DirMapping { guest: ".".into(), host: ".".into(), readonly: false });
+        assert_eq!(
+            parse_dir("/g:/h/x:readonly"),
+            DirMapping { guest: "/g".into(), host: "/h/x".into(), readonly: true }
+        );
+        assert_eq!(parse_dir("/g:C:/x"), DirMapping { guest: "/g".into(), host: "C:/x".into(), readonly: false });
+    }
+}

@@ -1,0 +1,298 @@
+//! What the `wasmedge` command does once its arguments are parsed.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use wasmedge_host::{
+    Config, Engine, Error, ErrorKind, Func, Instance, Linker, Module, Phase, Proposal, Store, Val, ValType,
+};
+use wasmedge_wasi::{WasiConfig, WasiState};
+
+use crate::args::{self, Args};
+use crate::log;
+
+/// Exit status for a load, validation or instantiation failure (and for bad usage).
+const EXIT_FAILURE: i32 = 1;
+/// Exit status for a trap, a timeout or exhausted gas, as WasmEdge reports them.
+const EXIT_TRAP: i32 = 134;
+
+/// Run the command line; returns the process exit status.
+pub fn main(argv: Vec<String>) -> i32 {
+    let args = match args::parse(argv) {
+        Ok(args) => args,
+        Err(e) => return usage_error(e),
+    };
+    if args.version {
+        println!("wasmedge version {}", env!("CARGO_PKG_VERSION"));
+        return 0;
+    }
+    let Some(file) = args.rest.first().cloned() else {
+        eprintln!("error: a WebAssembly FILE is required\n\nUsage: wasmedge [run] [OPTIONS] FILE [ARGS]...");
+        return EXIT_FAILURE;
+    };
+    if file == "compile" {
+        log::error("the `compile` subcommand (ahead-of-time compilation) is not supported yet");
+        return EXIT_FAILURE;
+    }
+    if args.enable_jit {
+        log::warn("JIT compilation is not available yet; running with the interpreter");
+    }
+    Runner::new(&args, file).run()
+}
+
+fn usage_error(e: clap::Error) -> i32 {
+    use clap::error::{ContextKind, ContextValue, ErrorKind as K};
+    match e.kind() {
+        K::DisplayHelp | K::DisplayVersion => {
+            print!("{e}");
+            0
+        }
+        K::UnknownArgument => {
+            let name = match e.get(ContextKind::InvalidArg) {
+                Some(ContextValue::String(s)) => s.clone(),
+                _ => String::from("?"),
+            };
+            let name = name.split('=').next().unwrap_or(&name).to_string();
+            eprintln!("unknown option: {name}");
+            EXIT_FAILURE
+        }
+        _ => {
+            eprint!("{e}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+struct Runner<'a> {
+    args: &'a Args,
+    file: String,
+    stats: Stats,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Stats {
+    count: bool,
+    gas: bool,
+    time: bool,
+}
+
+impl<'a> Runner<'a> {
+    fn new(args: &'a Args, file: String) -> Self {
+        let all = args.enable_all_statistics;
+        let stats = Stats {
+            count: all || args.enable_instruction_count,
+            gas: all || args.enable_gas_measuring,
+            time: all || args.enable_time_measuring,
+        };
+        Runner { args, file, stats }
+    }
+
+    fn config(&self) -> Config {
+        let a = self.args;
+        let mut c = Config::new();
+        let switches = [
+            (Proposal::ImportExportMutGlobals, !a.disable_import_export_mut_globals),
+            (Proposal::NonTrapFloatToInt, !a.disable_non_trap_float_to_int),
+            (Proposal::SignExtension, !a.disable_sign_extension_operators),
+            (Proposal::MultiValue, !a.disable_multi_value),
+            (Proposal::BulkMemory, !a.disable_bulk_memory),
+            (Proposal::ReferenceTypes, !a.disable_reference_types),
+            (Proposal::Simd, !a.disable_simd),
+            (Proposal::TailCall, a.enable_tail_call),
+            (Proposal::ExtendedConst, a.enable_extended_const),
+            (Proposal::FunctionReferences, a.enable_function_reference),
+            (Proposal::Gc, a.enable_gc),
+            (Proposal::MultiMemory, a.enable_multi_memory),
+            (Proposal::Threads, a.enable_threads),
+            (Proposal::RelaxedSimd, a.enable_relaxed_simd),
+            (Proposal::ExceptionHandling, a.enable_exception_handling),
+            (Proposal::Component, a.enable_component),
+        ];
+        for (p, on) in switches {
+            c.proposal(p, on || a.enable_all);
+        }
+        if let Some(pages) = a.memory_page_limit {
+            c.max_memory_pages(pages);
+        }
+        if let Some(gas) = a.gas_limit {
+            c.gas_limit(gas);
+        }
+        c.count_instructions(self.stats.count);
+        c.meter_gas(self.stats.gas || a.gas_limit.is_some());
+        c.measure_host_time(self.stats.time);
+        c.interruptible(a.time_limit.is_some());
+        c
+    }
+
+    fn wasi_config(&self) -> WasiConfig {
+        let mut w = WasiConfig::new();
+        w.arg(&self.file);
+        if !self.reactor_requested() {
+            for a in &self.args.rest[1..] {
+                w.arg(a);
+            }
+        }
+        for env in &self.args.envs {
+            let (name, value) = env.split_once('=').unwrap_or((env, ""));
+            w.env(name, value);
+        }
+        for dir in &self.args.dirs {
+            let d = args::parse_dir(dir);
+            w.dir(d.guest, d.host, d.readonly);
+        }
+        w
+    }
+
+    fn reactor_requested(&self) -> bool {
+        self.args.reactor
+    }
+
+    fn run(&self) -> i32 {
+        let engine = Engine::new(self.config());
+        let module = match self.load(&engine) {
+            Ok(m) => m,
+            Err(e) => return self.fail(&e),
+        };
+        let wasi = match WasiState::new(&self.wasi_config()) {
+            Ok(w) => w,
+            Err(e) => {
+                log::error(e.message());
+                return EXIT_FAILURE;
+            }
+        };
+        let mut store = Store::new(&engine, wasi);
+        let mut linker = Linker::new();
+        wasmedge_wasi::add_to_linker(&mut linker, &mut store);
+        let _time_limit =
+            self.args.time_limit.map(|ms| store.interrupt_handle().interrupt_after(Duration::from_millis(ms)));
+        let start = Instant::now();
+        let instance = match linker.instantiate(&mut store, &module) {
+            Ok(i) => i,
+            Err(e) => return self.fail(&e),
+        };
+        let has_start = instance.get_func(&store, "_start").is_some();
+        let status = if self.reactor_requested() || !has_start {
+            self.reactor(&mut store, instance)
+        } else {
+            match wasmedge_wasi::run_command(&mut store, instance) {
+                Ok(status) => status,
+                Err(e) => self.fail(&e),
+            }
+        };
+        self.print_statistics(&store, start.elapsed());
+        status
+    }
+
+    fn load(&self, engine: &Engine) -> Result<Module, Error> {
+        Module::from_file(engine, Path::new(&self.file))
+    }
+
+    /// Call the function named after FILE with the remaining arguments, printing its results.
+    fn reactor(&self, store: &mut Store<WasiState>, instance: Instance) -> i32 {
+        let Some(name) = self.args.rest.get(1) else {
+            log::error("A function name is required when reactor mode is enabled.");
+            return EXIT_FAILURE;
+        };
+        if let Some(init) = instance.get_func(store, "_initialize")
+            && let Err(e) = init.call(store, &[], &mut [])
+        {
+            return self.fail(&e);
+        }
+        let Some(func) = instance.get_func(store, name) else {
+            log::error(&format!("execution failed: wasm function not found, Code: 0x005 (function name: \"{name}\")"));
+            return EXIT_FAILURE;
+        };
+        match call_with_strings(store, func, &self.args.rest[2..]) {
+            Ok(results) => {
+                for r in results {
+                    println!("{}", format_val(&r));
+                }
+                0
+            }
+            Err(e) => match e.kind() {
+                ErrorKind::Exit(status) => *status,
+                _ => self.fail(&e),
+            },
+        }
+    }
+
+    /// Print WasmEdge's error lines for `e` and return the exit status it calls for.
+    fn fail(&self, e: &Error) -> i32 {
+        log::error(&format!("{} failed: {}, Code: 0x{:03x}", e.phase().name(), e.message(), e.code()));
+        if let Some(offset) = e.offset() {
+            log::error(&format!("    Bytecode offset: 0x{offset:08x}"));
+        }
+        if let Some(func) = e.function() {
+            log::error(&format!("    When executing function name: \"{func}\""));
+        }
+        if matches!(e.phase(), Phase::Loading | Phase::Validation) {
+            log::error(&format!("    File name: \"{}\"", self.file));
+        }
+        match e.kind() {
+            ErrorKind::Trap(_) => EXIT_TRAP,
+            ErrorKind::Exit(status) => *status,
+            _ => EXIT_FAILURE,
+        }
+    }
+
+    fn print_statistics(&self, store: &Store<WasiState>, total: Duration) {
+        let s = self.stats;
+        if !(s.count || s.gas || s.time) {
+            return;
+        }
+        log::info("====================  Statistics  ====================");
+        if s.time {
+            let host = store.host_time();
+            log::info(&format!(" Total execution time: {} ns", total.as_nanos()));
+            log::info(&format!(" Wasm instructions execution time: {} ns", total.saturating_sub(host).as_nanos()));
+            log::info(&format!(" Host functions execution time: {} ns", host.as_nanos()));
+        }
+        if s.count {
+            let count = store.instruction_count();
+            log::info(&format!(" Executed wasm instructions count: {count}"));
+            let secs = total.as_secs_f64();
+            let ips = if secs > 0.0 { count as f64 / secs } else { 0.0 };
+            log::info(&format!(" Instructions per second: {}", ips as u64));
+        }
+        if s.gas {
+            log::info(&format!(" Gas costs: {}", store.gas_used()));
+        }
+        log::info("=======================   End   ======================");
+    }
+}
+
+/// Parse `args` by the function's parameter types and call it.
+fn call_with_strings(store: &mut Store<WasiState>, func: Func, args: &[String]) -> Result<Vec<Val>, Error> {
+    let ty = func.ty(store);
+    if args.len() != ty.params().len() {
+        return Err(Error::api(format!(
+            "function signature mismatch: {} takes {} arguments, {} given",
+            ty,
+            ty.params().len(),
+            args.len()
+        )));
+    }
+    let params = ty.params().iter().zip(args).map(|(&t, s)| parse_val(t, s)).collect::<Result<Vec<_>, _>>()?;
+    let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
+    func.call(store, &params, &mut results)?;
+    Ok(results)
+}
+
+fn parse_val(ty: ValType, s: &str) -> Result<Val, Error> {
+    let bad = || Error::api(format!("argument \"{s}\" is not a valid {ty}"));
+    Ok(match ty {
+        // Integers accept both signed and unsigned spellings, as WasmEdge's parser does.
+        ValType::I32 => Val::I32(s.parse::<i32>().or_else(|_| s.parse::<u32>().map(|v| v as i32)).map_err(|_| bad())?),
+        ValType::I64 => Val::I64(s.parse::<i64>().or_else(|_| s.parse::<u64>().map(|v| v as i64)).map_err(|_| bad())?),
+        ValType::F32 => Val::from(s.parse::<f32>().map_err(|_| bad())?),
+        ValType::F64 => Val::from(s.parse::<f64>().map_err(|_| bad())?),
+        ValType::V128 => Val::V128(s.parse::<u128>().map_err(|_| bad())?),
+        ValType::FuncRef | ValType::ExternRef => {
+            return Err(Error::api(format!("a {ty} argument cannot be given on the command line")));
+        }
+    })
+}
+
+fn format_val(v: &Val) -> String {
+    v.to_string()
+}
