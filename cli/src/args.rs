@@ -1,7 +1,8 @@
 //! The command line, flag for flag as WasmEdge 0.15 has it: `wasmedge [run] [OPTIONS] FILE [ARGS...]`.
 //! Options come before FILE; everything after FILE goes to the guest; `--` ends options.
 
-use clap::Parser;
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser};
+use wasmedge_host::plugin::{OptionKind, PluginOption};
 
 /// Run a WebAssembly module: a WASI command (`_start`), or one exported function (reactor mode).
 #[derive(Parser, Debug, Default)]
@@ -81,6 +82,10 @@ pub struct Args {
     #[arg(long, help = "Enable every proposal")]
     pub enable_all: bool,
 
+    /// Keep this plugin's modules out (repeatable).
+    #[arg(long = "forbidden-plugin", value_name = "NAME")]
+    pub forbidden_plugins: Vec<String>,
+
     /// Run with the interpreter (the only engine so far).
     #[arg(long)]
     pub force_interpreter: bool,
@@ -117,32 +122,74 @@ pub fn parse_dir(spec: &str) -> DirMapping {
     }
 }
 
-/// Parse the command line (without the program name). `Err` carries the message to print.
-pub fn parse(argv: Vec<String>) -> Result<Args, clap::Error> {
+/// Values of plugin program options: (name, values), one value for toggles ("true"), ints and strings.
+pub type PluginValues = Vec<(String, Vec<String>)>;
+
+/// Parse the command line (without the program name), with the options plugins declare.
+pub fn parse_with(argv: Vec<String>, plugin_options: &[PluginOption]) -> Result<(Args, PluginValues), clap::Error> {
     let mut argv = argv;
     // `wasmedge run ...` is the same as `wasmedge ...`.
     if argv.first().is_some_and(|a| a == "run") {
         argv.remove(0);
     }
     // Options only before FILE: split there so that clap never sees the guest's arguments as options.
-    let file_at = first_positional(&argv);
+    let takes_value: Vec<String> =
+        plugin_options.iter().filter(|o| o.kind != OptionKind::Toggle).map(|o| format!("--{}", o.name)).collect();
+    let file_at = first_positional(&argv, &takes_value);
     let (opts, rest) = match file_at {
         Some(i) => argv.split_at(i),
         None => (&argv[..], &[][..]),
     };
     let mut clap_argv = vec!["wasmedge".to_string()];
     clap_argv.extend(opts.iter().filter(|a| *a != "--").cloned());
-    let mut args = Args::try_parse_from(clap_argv)?;
+    let mut command = Args::command();
+    for o in plugin_options {
+        let arg = Arg::new(o.name.clone()).long(o.name.clone()).help(o.description.clone());
+        command = command.arg(match o.kind {
+            OptionKind::Toggle => arg.action(ArgAction::SetTrue),
+            OptionKind::Int => arg.action(ArgAction::Set).value_parser(clap::value_parser!(i64)),
+            OptionKind::String => arg.action(ArgAction::Set),
+            OptionKind::List => arg.action(ArgAction::Append),
+        });
+    }
+    let matches = command.try_get_matches_from(clap_argv)?;
+    let mut args = Args::from_arg_matches(&matches)?;
     args.rest.extend(rest.iter().cloned());
-    Ok(args)
+    let mut values = PluginValues::new();
+    for o in plugin_options {
+        let given: Vec<String> = match o.kind {
+            OptionKind::Toggle => {
+                if matches.get_flag(&o.name) {
+                    vec!["true".to_string()]
+                } else {
+                    vec![]
+                }
+            }
+            OptionKind::Int => matches.get_one::<i64>(&o.name).map(|v| vec![v.to_string()]).unwrap_or_default(),
+            OptionKind::String | OptionKind::List => {
+                matches.get_many::<String>(&o.name).map(|v| v.cloned().collect()).unwrap_or_default()
+            }
+        };
+        if !given.is_empty() {
+            values.push((o.name.clone(), given));
+        }
+    }
+    Ok((args, values))
+}
+
+/// Parse without plugin options.
+#[cfg(test)]
+pub fn parse(argv: Vec<String>) -> Result<Args, clap::Error> {
+    parse_with(argv, &[]).map(|(args, _)| args)
 }
 
 /// Options that take a value as the next argument (when not written `--opt=value`).
-const VALUE_OPTIONS: [&str; 5] = ["--dir", "--env", "--gas-limit", "--memory-page-limit", "--time-limit"];
+const VALUE_OPTIONS: [&str; 6] =
+    ["--dir", "--env", "--gas-limit", "--memory-page-limit", "--time-limit", "--forbidden-plugin"];
 
 /// The index of FILE: the first argument that is not an option or an option's value; after `--`, the
 /// argument that follows it.
-fn first_positional(argv: &[String]) -> Option<usize> {
+fn first_positional(argv: &[String], plugin_value_options: &[String]) -> Option<usize> {
     let mut i = 0;
     while i < argv.len() {
         let a = &argv[i];
@@ -152,7 +199,7 @@ fn first_positional(argv: &[String]) -> Option<usize> {
         if !a.starts_with('-') || a == "-" {
             return Some(i);
         }
-        if VALUE_OPTIONS.contains(&a.as_str()) {
+        if VALUE_OPTIONS.contains(&a.as_str()) || plugin_value_options.iter().any(|o| o == a) {
             i += 1;
         }
         i += 1;
@@ -188,6 +235,30 @@ mod tests {
     fn unknown_option_is_an_error() {
         let e = parse(argv("--no-such-flag app.wasm")).unwrap_err();
         assert_eq!(e.kind(), clap::error::ErrorKind::UnknownArgument);
+    }
+
+    #[test]
+    fn plugin_options_become_options() {
+        let opts = [
+            PluginOption { name: "nn-preload".into(), description: "preload".into(), kind: OptionKind::List },
+            PluginOption { name: "verbose-log".into(), description: "v".into(), kind: OptionKind::Toggle },
+            PluginOption { name: "threads".into(), description: "n".into(), kind: OptionKind::Int },
+        ];
+        let (args, values) = parse_with(
+            argv("--nn-preload a:GGML:AUTO:m.gguf --verbose-log --nn-preload b --threads=4 app.wasm --nn-preload x"),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(args.rest, ["app.wasm", "--nn-preload", "x"]);
+        assert_eq!(
+            values,
+            vec![
+                ("nn-preload".to_string(), vec!["a:GGML:AUTO:m.gguf".to_string(), "b".to_string()]),
+                ("verbose-log".to_string(), vec!["true".to_string()]),
+                ("threads".to_string(), vec!["4".to_string()]),
+            ]
+        );
+        assert!(parse_with(argv("--threads four app.wasm"), &opts).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use wasmedge_host::plugin::{PluginOption, Plugins, plugin_for_import};
 use wasmedge_host::{
     Config, Engine, Error, ErrorKind, Func, Instance, Linker, Module, Phase, Proposal, Store, Val, ValType,
 };
@@ -18,12 +19,30 @@ const EXIT_TRAP: i32 = 134;
 
 /// Run the command line; returns the process exit status.
 pub fn main(argv: Vec<String>) -> i32 {
-    let args = match args::parse(argv) {
-        Ok(args) => args,
+    // Plugins load before the command line is parsed, so that their options are options.
+    let plugins = Plugins::load_default();
+    let plugin_options: Vec<PluginOption> = plugins.plugins.iter().flat_map(|p| p.options.clone()).collect();
+    let (args, plugin_values) = match args::parse_with(argv, &plugin_options) {
+        Ok(parsed) => parsed,
         Err(e) => return usage_error(e),
     };
+    for w in &plugins.warnings {
+        log::warn(&w.to_string());
+    }
     if args.version {
         println!("wasmedge version {}", env!("CARGO_PKG_VERSION"));
+        for p in &plugins.plugins {
+            let v = p.version;
+            println!(
+                "{} (plugin \"{}\") version {}.{}.{}.{}",
+                p.path.display(),
+                p.name,
+                v.major,
+                v.minor,
+                v.patch,
+                v.build
+            );
+        }
         return 0;
     }
     let Some(file) = args.rest.first().cloned() else {
@@ -37,7 +56,7 @@ pub fn main(argv: Vec<String>) -> i32 {
     if args.enable_jit {
         log::warn("JIT compilation is not available yet; running with the interpreter");
     }
-    Runner::new(&args, file).run()
+    Runner::new(&args, file, &plugins, &plugin_values).run()
 }
 
 fn usage_error(e: clap::Error) -> i32 {
@@ -67,6 +86,8 @@ struct Runner<'a> {
     args: &'a Args,
     file: String,
     stats: Stats,
+    plugins: &'a Plugins,
+    plugin_values: &'a args::PluginValues,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -77,14 +98,14 @@ struct Stats {
 }
 
 impl<'a> Runner<'a> {
-    fn new(args: &'a Args, file: String) -> Self {
+    fn new(args: &'a Args, file: String, plugins: &'a Plugins, plugin_values: &'a args::PluginValues) -> Self {
         let all = args.enable_all_statistics;
         let stats = Stats {
             count: all || args.enable_instruction_count,
             gas: all || args.enable_gas_measuring,
             time: all || args.enable_time_measuring,
         };
-        Runner { args, file, stats }
+        Runner { args, file, stats, plugins, plugin_values }
     }
 
     fn config(&self) -> Config {
@@ -162,7 +183,20 @@ impl<'a> Runner<'a> {
         };
         let mut store = Store::new(&engine, wasi);
         let mut linker = Linker::new();
+        for plugin in &self.plugins.plugins {
+            if self.args.forbidden_plugins.contains(&plugin.name) {
+                continue;
+            }
+            if let Err(e) = plugin.register(&mut linker, &mut store, self.plugin_values) {
+                log::error(e.message());
+                return EXIT_FAILURE;
+            }
+        }
+        // WASI last: a plugin cannot replace the built-in WASI modules.
         wasmedge_wasi::add_to_linker(&mut linker, &mut store);
+        if let Some(status) = self.missing_plugin(&module, &linker) {
+            return status;
+        }
         let _time_limit =
             self.args.time_limit.map(|ms| store.interrupt_handle().interrupt_after(Duration::from_millis(ms)));
         let start = Instant::now();
@@ -181,6 +215,23 @@ impl<'a> Runner<'a> {
         };
         self.print_statistics(&store, start.elapsed());
         status
+    }
+
+    /// If the module imports from a well-known plugin module that nobody provides, say which plugin to
+    /// install (instead of a bare "unknown import").
+    fn missing_plugin(&self, module: &Module, linker: &Linker<WasiState>) -> Option<i32> {
+        let import = module.imports().iter().find(|i| !linker.has_module(&i.module))?;
+        let plugin = plugin_for_import(&import.module)?;
+        let why = if self.args.forbidden_plugins.iter().any(|f| f == plugin) {
+            format!("the {plugin} plugin, which --forbidden-plugin keeps out")
+        } else {
+            format!("the {plugin} plugin, which is not installed; install it with `install.sh --plugins {plugin}`")
+        };
+        log::error(&format!(
+            "instantiation failed: unknown import: module \"{}\" name \"{}\" comes from {why}, Code: 0x302",
+            import.module, import.name
+        ));
+        Some(EXIT_FAILURE)
     }
 
     fn load(&self, engine: &Engine) -> Result<Module, Error> {

@@ -62,6 +62,12 @@ impl<'a, T> Caller<'a, T> {
         Some((&mut store.data, store.inner.memories[mem.0 as usize].data_mut()))
     }
 
+    /// The bytes of the caller's memory `index`.
+    pub fn memory_data_mut(&mut self, index: u32) -> Option<&mut [u8]> {
+        let mem = self.memory(index)?;
+        Some(mem.data_mut(self.store))
+    }
+
     fn memory0(&self) -> Result<Memory> {
         self.memory(0).ok_or_else(|| Error::host("the calling module has no memory"))
     }

@@ -36,6 +36,7 @@ mod instance;
 mod interp;
 mod linker;
 pub mod module;
+pub mod plugin;
 mod store;
 mod types;
 pub mod vm;
