@@ -265,3 +265,55 @@ fn the_library_api_reads_descriptors() {
     assert_eq!(p.options.len(), 4);
     assert!(plugins.provider("test_plugin").is_some());
 }
+
+/// Build the separate workspace of plugins made with the frozen ABI 1.0 SDK.
+fn legacy_lib(name: &str) -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let target = target_dir().join("legacy-plugins");
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-q", "--manifest-path"])
+            .arg(root.join("tests/plugins/legacy/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .status()
+            .unwrap();
+        assert!(status.success(), "building the legacy plugins failed");
+        target.join("debug")
+    });
+    dir.join(format!("lib{name}.so"))
+}
+
+#[test]
+fn a_plugin_built_with_an_older_sdk_of_the_same_major_abi_still_loads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("plugins");
+    copy_to(&legacy_lib("wasmedge_legacy_plugin"), &dir);
+    copy_to(&legacy_lib("wasmedge_future_plugin"), &dir);
+    let guest = wat(
+        tmp.path(),
+        "legacy.wasm",
+        r#"(module (import "legacy" "add_times_ten" (func $f (param i32 i32) (result i32)))
+                   (func (export "f") (param i32 i32) (result i32) (call $f (local.get 0) (local.get 1))))"#,
+    );
+    let o = run(&wasmedge(), &tmp.path().join("home"), dir.to_str(), &[&guest, "f", "2", "3"]);
+    assert_eq!((o.status.code(), out(&o).as_str()), (Some(0), "50\n"), "{}", err(&o));
+    // The incompatible one is refused, naming both versions.
+    assert!(
+        err(&o).contains(
+            "libwasmedge_future_plugin.so skipped: built for plugin ABI 2.0, but this runtime supports ABI 1.1"
+        ),
+        "{}",
+        err(&o)
+    );
+    // Through the library: the 1.0 plugin reports no SDK version (a field it predates); a current one does.
+    let plugins = wasmedge_host::plugin::Plugins::load(&[
+        legacy_lib("wasmedge_legacy_plugin"),
+        plugin_lib("wasmedge_test_plugin"),
+    ]);
+    assert_eq!(plugins.plugins.len(), 2, "{:?}", plugins.warnings);
+    assert_eq!((plugins.plugins[0].abi, plugins.plugins[0].sdk_version.as_deref()), ((1, 0), None));
+    assert_eq!(plugins.plugins[1].abi, (1, 1));
+    assert_eq!(plugins.plugins[1].sdk_version.as_deref(), Some(env!("CARGO_PKG_VERSION")));
+}

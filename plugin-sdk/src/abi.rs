@@ -14,8 +14,8 @@ use abi_stable::{StableAbi, declare_root_module_statics, package_version_strings
 
 /// Incompatible changes of the interface bump this.
 pub const ABI_MAJOR: u32 = 1;
-/// Compatible additions bump this.
-pub const ABI_MINOR: u32 = 0;
+/// Compatible additions bump this. 1.1 added [`PluginMod::sdk_version`].
+pub const ABI_MINOR: u32 = 1;
 
 /// The type of a WebAssembly value crossing the interface.
 #[repr(u8)]
@@ -155,6 +155,10 @@ pub struct PluginMod {
     #[sabi(last_prefix_field)]
     pub instantiate:
         extern "C" fn(module: u32, options: RSlice<'_, OptionEntry>) -> RResult<ModuleInstanceBox, RString>,
+    /// (ABI 1.1) The version of the SDK the plugin was built with, for diagnostics. Plugins built for ABI 1.0
+    /// lack it: `PluginModRef::sdk_version()` returns `None` for them.
+    #[sabi(missing_field(option))]
+    pub sdk_version: extern "C" fn() -> RString,
 }
 
 impl RootModule for PluginModRef {
@@ -162,4 +166,38 @@ impl RootModule for PluginModRef {
     const BASE_NAME: &'static str = "wasmedge_plugin";
     const NAME: &'static str = "wasmedge_plugin";
     const VERSION_STRINGS: VersionStrings = package_version_strings!();
+}
+
+/// The root module as it was at ABI 1.0, frozen. `abi_stable` lets a loader expect *fewer* fields than a
+/// library has, never more; so the runtime loads a plugin with the current [`PluginMod`] first and, if the
+/// plugin predates a field, with the oldest layout of the same major ABI. Same type name and package, so
+/// the layout check matches plugins built with the 1.0 SDK.
+pub mod v1_0 {
+    use abi_stable::library::RootModule;
+    use abi_stable::sabi_types::VersionStrings;
+    use abi_stable::std_types::{RResult, RSlice, RString};
+    use abi_stable::{StableAbi, declare_root_module_statics, package_version_strings};
+
+    use super::{ModuleInstanceBox, OptionEntry, PluginDescriptor};
+
+    /// [`super::PluginMod`] without the fields added after ABI 1.0.
+    #[repr(C)]
+    #[derive(StableAbi)]
+    #[sabi(kind(Prefix(prefix_ref = PluginModRef)))]
+    #[sabi(missing_field(panic))]
+    pub struct PluginMod {
+        pub abi_major: u32,
+        pub abi_minor: u32,
+        pub describe: extern "C" fn() -> PluginDescriptor,
+        #[sabi(last_prefix_field)]
+        pub instantiate:
+            extern "C" fn(module: u32, options: RSlice<'_, OptionEntry>) -> RResult<ModuleInstanceBox, RString>,
+    }
+
+    impl RootModule for PluginModRef {
+        declare_root_module_statics! {PluginModRef}
+        const BASE_NAME: &'static str = "wasmedge_plugin";
+        const NAME: &'static str = "wasmedge_plugin";
+        const VERSION_STRINGS: VersionStrings = package_version_strings!();
+    }
 }

@@ -361,6 +361,11 @@ impl<S: Send> abi::ModuleInstance for Instance<S> {
 }
 
 #[doc(hidden)]
+pub extern "C" fn __sdk_version() -> RString {
+    env!("CARGO_PKG_VERSION").into()
+}
+
+#[doc(hidden)]
 pub fn __describe(plugin: fn() -> &'static Plugin) -> abi::PluginDescriptor {
     catch_unwind(plugin).map(Plugin::descriptor).unwrap_or_else(|panic| abi::PluginDescriptor {
         // An empty name tells the runtime the plugin failed to describe itself.
@@ -417,6 +422,7 @@ macro_rules! export_plugin {
                 abi_minor: $crate::abi::ABI_MINOR,
                 describe: __wasmedge_describe,
                 instantiate: __wasmedge_instantiate,
+                sdk_version: $crate::__sdk_version,
             }
             .leak_into_prefix()
         }

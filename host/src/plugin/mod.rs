@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use wasmedge_plugin_sdk::abi::{
-    ABI_MAJOR, ABI_MINOR, CallingFrame, CallingFrame_TO, OptionEntry, PluginModRef, RawVal, ValKind,
+    self, ABI_MAJOR, ABI_MINOR, CallingFrame, CallingFrame_TO, OptionEntry, PluginModRef, RawVal, ValKind, v1_0,
 };
-use wasmedge_plugin_sdk::abi_stable::library::{LibraryError, lib_header_from_path};
+use wasmedge_plugin_sdk::abi_stable::library::{LibHeader, LibraryError, lib_header_from_path};
 use wasmedge_plugin_sdk::abi_stable::sabi_trait::TD_Opaque;
 use wasmedge_plugin_sdk::abi_stable::std_types::{RResult, RSlice, RString, RVec};
 
@@ -68,12 +68,64 @@ pub struct PluginModule {
 /// A loaded plugin.
 pub struct Plugin {
     pub path: PathBuf,
+    /// The plugin-SDK version it was built with (plugins of ABI 1.0 do not say).
+    pub sdk_version: Option<String>,
+    /// The plugin ABI version (major, minor) it was built for.
+    pub abi: (u32, u32),
     pub name: String,
     pub description: String,
     pub version: PluginVersion,
     pub modules: Vec<PluginModule>,
     pub options: Vec<PluginOption>,
-    root: PluginModRef,
+    root: Root,
+}
+
+/// A plugin's root module, in the newest layout it has.
+#[derive(Clone, Copy)]
+enum Root {
+    Current(PluginModRef),
+    /// Built with the ABI 1.0 SDK.
+    V1_0(v1_0::PluginModRef),
+}
+
+impl Root {
+    fn load(header: &'static LibHeader) -> std::result::Result<Root, LibraryError> {
+        match header.init_root_module::<PluginModRef>() {
+            Ok(root) => Ok(Root::Current(root)),
+            // An older plugin of the same major ABI lacks the newer fields; the layout check ran before
+            // anything was initialised, so trying the older layout is safe.
+            Err(LibraryError::AbiInstability(_)) => header.init_root_module::<v1_0::PluginModRef>().map(Root::V1_0),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn abi(&self) -> (u32, u32) {
+        match self {
+            Root::Current(r) => (r.abi_major(), r.abi_minor()),
+            Root::V1_0(r) => (r.abi_major(), r.abi_minor()),
+        }
+    }
+
+    fn describe(&self) -> abi::PluginDescriptor {
+        match self {
+            Root::Current(r) => (r.describe())(),
+            Root::V1_0(r) => (r.describe())(),
+        }
+    }
+
+    fn instantiate(&self, module: u32, options: RSlice<'_, OptionEntry>) -> RResult<abi::ModuleInstanceBox, RString> {
+        match self {
+            Root::Current(r) => (r.instantiate())(module, options),
+            Root::V1_0(r) => (r.instantiate())(module, options),
+        }
+    }
+
+    fn sdk_version(&self) -> Option<String> {
+        match self {
+            Root::Current(r) => r.sdk_version().map(|f| f().into_string()),
+            Root::V1_0(_) => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Plugin {
@@ -162,6 +214,9 @@ fn library_error(e: &LibraryError) -> String {
         LibraryError::IncompatibleVersionNumber { expected_version, actual_version, .. } => format!(
             "built against plugin SDK {actual_version}, which is incompatible with this runtime's SDK {expected_version}"
         ),
+        LibraryError::AbiInstability(detail) if std::env::var_os("WASMEDGE_PLUGIN_DEBUG").is_some() => {
+            format!("interface mismatch: {detail}")
+        }
         LibraryError::AbiInstability(_) => {
             "its plugin interface does not match this runtime's (built against an incompatible plugin SDK)".to_string()
         }
@@ -239,15 +294,14 @@ impl Plugins {
 
 fn load_one(path: &Path) -> std::result::Result<Plugin, String> {
     let header = lib_header_from_path(path).map_err(|e| library_error(&e))?;
-    let root = header.init_root_module::<PluginModRef>().map_err(|e| library_error(&e))?;
-    if root.abi_major() != ABI_MAJOR {
+    let root = Root::load(header).map_err(|e| library_error(&e))?;
+    let (major, minor) = root.abi();
+    if major != ABI_MAJOR {
         return Err(format!(
-            "built for plugin ABI {}.{}, but this runtime supports ABI {ABI_MAJOR}.{ABI_MINOR} (major versions must match)",
-            root.abi_major(),
-            root.abi_minor()
+            "built for plugin ABI {major}.{minor}, but this runtime supports ABI {ABI_MAJOR}.{ABI_MINOR} (major versions must match)"
         ));
     }
-    let d = (root.describe())();
+    let d = root.describe();
     if d.name.is_empty() {
         return Err(d.description.into_string());
     }
@@ -274,6 +328,8 @@ fn load_one(path: &Path) -> std::result::Result<Plugin, String> {
         .collect();
     Ok(Plugin {
         path: path.to_path_buf(),
+        sdk_version: root.sdk_version(),
+        abi: (major, minor),
         name: d.name.into_string(),
         description: d.description.into_string(),
         version: d.version,
@@ -330,7 +386,7 @@ impl Plugin {
             })
             .collect();
         for (index, module) in self.modules.iter().enumerate() {
-            let instance = (self.root.instantiate())(index as u32, entries.as_rslice()).into_result().map_err(|e| {
+            let instance = self.root.instantiate(index as u32, entries.as_rslice()).into_result().map_err(|e| {
                 Error::api(format!("plugin \"{}\" could not create module \"{}\": {e}", self.name, module.name))
             })?;
             let instance = Arc::new(Mutex::new(instance));
