@@ -17,7 +17,7 @@ fn plugin_lib(name: &str) -> PathBuf {
     BUILT.get_or_init(|| {
         let mut cmd = Command::new(env!("CARGO"));
         cmd.args(["build", "-q", "-p", "wasmedge-test-plugin", "-p", "wasmedge-test-bad-abi", "-p"])
-            .arg("wasmedge-plugin-wasi_logging")
+            .args(["wasmedge-plugin-wasi_logging", "-p", "wasmedge-plugin-example_hello"])
             .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
         if target_dir().ends_with("release") {
             cmd.arg("--release");
@@ -316,4 +316,28 @@ fn a_plugin_built_with_an_older_sdk_of_the_same_major_abi_still_loads() {
     assert_eq!((plugins.plugins[0].abi, plugins.plugins[0].sdk_version.as_deref()), ((1, 0), None));
     assert_eq!(plugins.plugins[1].abi, (1, 1));
     assert_eq!(plugins.plugins[1].sdk_version.as_deref(), Some(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn the_documented_example_plugin_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    copy_to(&plugin_lib("wasmedge_plugin_example_hello"), &home.join(".wasmedge/plugin"));
+    // The guest of docs/plugins.md.
+    let guest = wat(
+        tmp.path(),
+        "app.wasm",
+        r#"(module
+  (import "hello" "greet" (func $greet (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))                               ;; iovec.buf
+    (i32.store (i32.const 4) (call $greet (i32.const 16) (i32.const 64)))  ;; iovec.len
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+    );
+    let o = run(&wasmedge(), &home, None, &[&guest]);
+    assert_eq!((o.status.code(), out(&o).as_str()), (Some(0), "Hello, world!"), "{}", err(&o));
+    let o = run(&wasmedge(), &home, None, &["--hello-name", "plugin author", &guest]);
+    assert_eq!(out(&o), "Hello, plugin author!");
 }
