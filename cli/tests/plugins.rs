@@ -341,3 +341,23 @@ fn the_documented_example_plugin_works() {
     let o = run(&wasmedge(), &home, None, &["--hello-name", "plugin author", &guest]);
     assert_eq!(out(&o), "Hello, plugin author!");
 }
+
+#[test]
+fn a_missing_well_known_plugin_is_named_with_how_to_install_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let guest = wat(
+        tmp.path(),
+        "nn.wasm",
+        r#"(module (import "wasi_ephemeral_nn" "load" (func (param i32 i32 i32 i32 i32) (result i32)))
+                   (func (export "_start")))"#,
+    );
+    let o = run(&wasmedge(), &tmp.path().join("home"), Some("/nowhere"), &[&guest]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains(
+            "comes from the wasi_nn plugin, which is not installed; install it with `install.sh --plugins wasi_nn`"
+        ),
+        "{}",
+        err(&o)
+    );
+}
