@@ -148,7 +148,7 @@ impl<'a> Runner<'a> {
     fn wasi_config(&self) -> WasiConfig {
         let mut w = WasiConfig::new();
         w.arg(&self.file);
-        if !self.reactor_requested() {
+        if !self.args.reactor {
             for a in &self.args.rest[1..] {
                 w.arg(a);
             }
@@ -162,10 +162,6 @@ impl<'a> Runner<'a> {
             w.dir(d.guest, d.host, d.readonly);
         }
         w
-    }
-
-    fn reactor_requested(&self) -> bool {
-        self.args.reactor
     }
 
     fn run(&self) -> i32 {
@@ -205,7 +201,7 @@ impl<'a> Runner<'a> {
             Err(e) => return self.fail(&e),
         };
         let has_start = instance.get_func(&store, "_start").is_some();
-        let status = if self.reactor_requested() || !has_start {
+        let status = if self.args.reactor || !has_start {
             self.reactor(&mut store, instance)
         } else {
             match wasmedge_wasi::run_command(&mut store, instance) {
@@ -256,7 +252,7 @@ impl<'a> Runner<'a> {
         match call_with_strings(store, func, &self.args.rest[2..]) {
             Ok(results) => {
                 for r in results {
-                    println!("{}", format_val(&r));
+                    println!("{r}");
                 }
                 0
             }
@@ -342,8 +338,4 @@ fn parse_val(ty: ValType, s: &str) -> Result<Val, Error> {
             return Err(Error::api(format!("a {ty} argument cannot be given on the command line")));
         }
     })
-}
-
-fn format_val(v: &Val) -> String {
-    v.to_string()
 }

@@ -200,10 +200,6 @@ impl<'s, T> Executor<'s, T> {
         Ok(func)
     }
 
-    fn num_imported(&self, inst: u32) -> u32 {
-        self.store.inner.instances[inst as usize].module.inner.num_imported_funcs
-    }
-
     fn table_mut(&mut self, inst: u32, t: u32) -> &mut crate::vm::Table {
         let idx = self.store.inner.instances[inst as usize].tables[t as usize];
         &mut self.store.inner.tables[idx as usize]
@@ -297,6 +293,24 @@ macro_rules! define_execute {
                         }
                     };
                 }
+                // Make `$callee` (defined function `$def` of instance `$inst`) the current function, with its
+                // frame at `fp`.
+                macro_rules! switch_to {
+                    ($inst:expr, $def:expr, $callee:expr) => {{
+                        let (inst, def, callee) = ($inst, $def, $callee);
+                        if inst != cur.inst {
+                            ctx = self.ctx(inst);
+                            mem = ctx.memory0();
+                        }
+                        cur = Frame { func: callee, pc: 0, fp, inst, def };
+                        // SAFETY: see `compiled`.
+                        f = unsafe { &*callee };
+                        code = Code::new(&f.code);
+                        pc = 0;
+                        t!(self.prepare_frame(stack, fp, f));
+                        regs = Regs::new(stack, fp);
+                    }};
+                }
                 // Enter defined function `$def` of instance `$inst` with its frame at `$base` of the current one.
                 macro_rules! enter {
                     ($inst:expr, $def:expr, $base:expr) => {{
@@ -307,18 +321,19 @@ macro_rules! define_execute {
                         }
                         self.frames.push(Frame { pc, fp, ..cur });
                         fp += $base as usize;
-                        let caller_inst = cur.inst;
-                        cur = Frame { func: callee, pc: 0, fp, inst, def };
+                        switch_to!(inst, def, callee);
+                    }};
+                }
+                // Replace the current frame by defined function `$def` of instance `$inst`, whose arguments are
+                // at `$base` (a tail call).
+                macro_rules! tail_to {
+                    ($inst:expr, $def:expr, $base:expr) => {{
+                        let (inst, def) = ($inst, $def);
+                        let callee = self.compiled(inst, def)?;
                         // SAFETY: see `compiled`.
-                        f = unsafe { &*callee };
-                        code = Code::new(&f.code);
-                        pc = 0;
-                        t!(self.prepare_frame(stack, fp, f));
-                        regs = Regs::new(stack, fp);
-                        if inst != caller_inst {
-                            ctx = self.ctx(inst);
-                            mem = ctx.memory0();
-                        }
+                        let n = unsafe { (*callee).param_slots };
+                        regs.copy(0, $base, n);
+                        switch_to!(inst, def, callee);
                     }};
                 }
                 // Return from the current frame (results already at `fp..`).
@@ -350,21 +365,7 @@ macro_rules! define_execute {
                         match self.store.inner.funcs[func as usize].kind {
                             FuncKind::Wasm { instance, def } => {
                                 if $tail {
-                                    let callee = self.compiled(instance, def)?;
-                                    // SAFETY: see `compiled`.
-                                    let n = unsafe { (*callee).param_slots };
-                                    regs.copy(0, base, n);
-                                    if instance != cur.inst {
-                                        ctx = self.ctx(instance);
-                                        mem = ctx.memory0();
-                                    }
-                                    cur = Frame { func: callee, pc: 0, fp, inst: instance, def };
-                                    // SAFETY: see `compiled`.
-                                    f = unsafe { &*callee };
-                                    code = Code::new(&f.code);
-                                    pc = 0;
-                                    t!(self.prepare_frame(stack, fp, f));
-                                    regs = Regs::new(stack, fp);
+                                    tail_to!(instance, def, base);
                                 } else {
                                     enter!(instance, def, base);
                                 }
@@ -491,10 +492,7 @@ macro_rules! define_execute {
                             let target = t!(self.indirect_target(ctx, table, g!(i) as u32, ty));
                             call_store_func!(target, base, false);
                         }
-                        Instr::ReturnCall { f: def, base } => {
-                            let func = ctx.func(def + self.num_imported(cur.inst));
-                            call_store_func!(func, base, true);
-                        }
+                        Instr::ReturnCall { f: def, base } => tail_to!(cur.inst, def, base),
                         Instr::ReturnCallImport { f: func, base } => call_store_func!(ctx.func(func), base, true),
                         Instr::ReturnCallIndirect { ty, i, base } => {
                             let target = t!(self.indirect_target(ctx, 0, g!(i) as u32, ty));

@@ -607,13 +607,13 @@ pub(crate) fn translate(t: &mut Translator<'_>, op: Operator<'_>) -> Result<()> 
     if let Some((shape, op)) = simd_op(&op) {
         match shape {
             Shape::Unary | Shape::Test | Shape::Splat => {
-                let a = t.pop_read();
+                let a = t.pop_reg();
                 let ty = if shape == Shape::Test { ValType::I32 } else { ValType::V128 };
                 t.push_result(ty, |d| Instr::Simd { op, d, a, b: 0 });
             }
             Shape::Binary | Shape::Shift => {
-                let b = t.pop_read();
-                let a = t.pop_read();
+                let b = t.pop_reg();
+                let a = t.pop_reg();
                 t.push_result(ValType::V128, |d| Instr::Simd { op, d, a, b });
             }
             Shape::Ternary => {
@@ -626,15 +626,15 @@ pub(crate) fn translate(t: &mut Translator<'_>, op: Operator<'_>) -> Result<()> 
     if let Some(mem) = vmem(&op) {
         match mem {
             VMem::Load(kind, memarg) => {
-                let a = t.pop_read();
+                let a = t.pop_reg();
                 let off = memarg.offset as u32;
                 t.on_memory(super::ir::memory_index(&memarg), |t| {
                     t.push_result(ValType::V128, |d| Instr::VLoad { kind, d, a, off })
                 });
             }
             VMem::Store(memarg) => {
-                let v = t.pop_read();
-                let a = t.pop_read();
+                let v = t.pop_reg();
+                let a = t.pop_reg();
                 let off = memarg.offset as u32;
                 t.on_memory(super::ir::memory_index(&memarg), |t| t.emit_plain(Instr::VStore { a, v, off }));
             }
@@ -661,8 +661,8 @@ pub(crate) fn translate(t: &mut Translator<'_>, op: Operator<'_>) -> Result<()> 
             return Ok(());
         }
         O::I8x16Shuffle { lanes } => {
-            let b = t.pop_read();
-            let a = t.pop_read();
+            let b = t.pop_reg();
+            let a = t.pop_reg();
             let idx = t.add_const(u128::from_le_bytes(lanes));
             t.push_result(ValType::V128, |d| Instr::Shuffle { d, a, b });
             t.emit_plain(Instr::Aux { v: idx });
@@ -686,8 +686,8 @@ pub(crate) fn translate(t: &mut Translator<'_>, op: Operator<'_>) -> Result<()> 
             return Err(Error::unsupported(format!("instruction {name} is not supported yet")));
         }
     };
-    let b = if result == ValType::V128 { t.pop_read() } else { 0 };
-    let a = t.pop_read();
+    let b = if result == ValType::V128 { t.pop_reg() } else { 0 };
+    let a = t.pop_reg();
     t.push_result(result, |d| Instr::SimdLane { op: lane_op, lane, d, a, b });
     Ok(())
 }

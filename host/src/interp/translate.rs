@@ -328,7 +328,7 @@ impl<'m> Translator<'m> {
     }
 
     /// Pop an operand and return the slot holding it (writing a constant to its natural slot first).
-    fn pop_reg(&mut self) -> S {
+    pub(super) fn pop_reg(&mut self) -> S {
         let e = self.pop();
         if let Src::Const(v) = e.src {
             self.emit_const(e.ty, e.slot, v);
@@ -746,10 +746,6 @@ impl<'m> Translator<'m> {
             emit(self);
             self.emit(Instr::SelectMem { m: 0 });
         }
-    }
-
-    pub(super) fn pop_read(&mut self) -> S {
-        self.pop_reg()
     }
 
     pub(super) fn push_result(&mut self, ty: ValType, make: impl FnOnce(S) -> Instr) {
