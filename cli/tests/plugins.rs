@@ -302,7 +302,7 @@ fn a_plugin_built_with_an_older_sdk_of_the_same_major_abi_still_loads() {
     // The incompatible one is refused, naming both versions.
     assert!(
         err(&o).contains(
-            "libwasmedge_future_plugin.so skipped: built for plugin ABI 2.0, but this runtime supports ABI 1.1"
+            "libwasmedge_future_plugin.so skipped: built for plugin ABI 2.0, but this runtime supports ABI 1.2"
         ),
         "{}",
         err(&o)
@@ -314,7 +314,7 @@ fn a_plugin_built_with_an_older_sdk_of_the_same_major_abi_still_loads() {
     ]);
     assert_eq!(plugins.plugins.len(), 2, "{:?}", plugins.warnings);
     assert_eq!((plugins.plugins[0].abi, plugins.plugins[0].sdk_version.as_deref()), ((1, 0), None));
-    assert_eq!(plugins.plugins[1].abi, (1, 1));
+    assert_eq!(plugins.plugins[1].abi, (1, 2));
     assert_eq!(plugins.plugins[1].sdk_version.as_deref(), Some(env!("CARGO_PKG_VERSION")));
 }
 

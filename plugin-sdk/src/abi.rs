@@ -14,8 +14,9 @@ use abi_stable::{StableAbi, declare_root_module_statics, package_version_strings
 
 /// Incompatible changes of the interface bump this.
 pub const ABI_MAJOR: u32 = 1;
-/// Compatible additions bump this. 1.1 added [`PluginMod::sdk_version`].
-pub const ABI_MINOR: u32 = 1;
+/// Compatible additions bump this. 1.1 added [`PluginMod::sdk_version`], 1.2
+/// [`PluginMod::instantiate_all`].
+pub const ABI_MINOR: u32 = 2;
 
 /// The type of a WebAssembly value crossing the interface.
 #[repr(u8)]
@@ -159,6 +160,11 @@ pub struct PluginMod {
     /// lack it: `PluginModRef::sdk_version()` returns `None` for them.
     #[sabi(missing_field(option))]
     pub sdk_version: extern "C" fn() -> RString,
+    /// (ABI 1.2) Instantiate every module of the plugin, in descriptor order, for one guest: the instances
+    /// share the state the plugin keeps per guest (see `Scope` in the SDK). Without it (older plugins) the
+    /// runtime calls `instantiate` once per module.
+    #[sabi(missing_field(option))]
+    pub instantiate_all: extern "C" fn(options: RSlice<'_, OptionEntry>) -> RResult<RVec<ModuleInstanceBox>, RString>,
 }
 
 impl RootModule for PluginModRef {

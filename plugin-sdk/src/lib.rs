@@ -46,6 +46,8 @@ pub use abi::{OptionKind, PluginVersion, RawVal, ValKind};
 #[doc(hidden)]
 pub use abi_stable;
 
+pub mod testing;
+
 /// A plugin: its name, description, version, program options and modules.
 pub struct Plugin {
     name: String,
@@ -93,7 +95,46 @@ impl Plugin {
 
     fn instantiate(&self, module: u32, options: &Options) -> Result<abi::ModuleInstanceBox, String> {
         let m = self.modules.get(module as usize).ok_or_else(|| format!("no module number {module}"))?;
-        m.instantiate(options)
+        // A runtime older than ABI 1.2 creates modules one by one: each gets a scope of its own.
+        m.instantiate(options, &mut Scope::default())
+    }
+
+    /// Every module, in order, for one guest: they share one [`Scope`].
+    fn instantiate_all(&self, options: &Options) -> Result<Vec<abi::ModuleInstanceBox>, String> {
+        let mut scope = Scope::default();
+        self.modules.iter().map(|m| m.instantiate(options, &mut scope)).collect()
+    }
+}
+
+/// What the modules of a plugin instantiated for one guest share. The runtime creates all of a plugin's
+/// modules for a guest together; a state that several modules need (handles created through one module
+/// and used through another) is kept here by [`Module::new_in`] initialisers:
+///
+/// ```
+/// # use std::sync::{Arc, Mutex};
+/// # use wasmedge_plugin_sdk::Module;
+/// #[derive(Default)]
+/// struct Handles(Vec<u32>);
+/// type Shared = Arc<Mutex<Handles>>;
+/// let a = Module::new_in("a", "first", |_, scope| Ok(scope.get_or_insert_with(Shared::default)));
+/// let b = Module::new_in("b", "second", |_, scope| Ok(scope.get_or_insert_with(Shared::default)));
+/// # let _ = (a, b);
+/// ```
+#[derive(Default)]
+pub struct Scope {
+    values: Vec<Box<dyn std::any::Any + Send>>,
+}
+
+impl Scope {
+    /// The scope's value of type `T`, created by `init` if this is the first module to ask for it. `T` is
+    /// typically an `Arc<Mutex<…>>`, so each module's state is a handle on the same value.
+    pub fn get_or_insert_with<T: std::any::Any + Send + Clone>(&mut self, init: impl FnOnce() -> T) -> T {
+        if let Some(value) = self.values.iter().find_map(|v| v.downcast_ref::<T>()) {
+            return value.clone();
+        }
+        let value = init();
+        self.values.push(Box::new(value.clone()));
+        value
     }
 }
 
@@ -236,12 +277,12 @@ impl<A: Value, B: Value> Results for (A, B) {
 }
 
 /// A module's state initialiser.
-type Init<S> = Arc<dyn Fn(&Options) -> Result<S, String> + Send + Sync>;
+type Init<S> = Arc<dyn Fn(&Options, &mut Scope) -> Result<S, String> + Send + Sync>;
 
 type Call<S> = Arc<dyn Fn(&mut S, &mut Frame<'_, '_>, &[RawVal]) -> Result<Vec<RawVal>, String> + Send + Sync>;
 
 /// A typed closure usable as a host function: `Fn(&mut State, &mut Frame, A1, …) -> Result<R, String>`
-/// with up to six [`Value`] parameters and [`Results`] `R`.
+/// with up to ten [`Value`] parameters and [`Results`] `R`.
 pub trait HostFn<S, Args, R>: Send + Sync + 'static {
     /// Parameter and result types.
     fn signature() -> (Vec<ValKind>, Vec<ValKind>);
@@ -279,6 +320,10 @@ host_fn! {
     (A1, A2, A3, A4)
     (A1, A2, A3, A4, A5)
     (A1, A2, A3, A4, A5, A6)
+    (A1, A2, A3, A4, A5, A6, A7)
+    (A1, A2, A3, A4, A5, A6, A7, A8)
+    (A1, A2, A3, A4, A5, A6, A7, A8, A9)
+    (A1, A2, A3, A4, A5, A6, A7, A8, A9, A10)
 }
 
 /// A module: a name guests import from, a state created per instance, and host functions on that state.
@@ -296,6 +341,16 @@ impl<S: Send + 'static> Module<S> {
         description: &str,
         init: impl Fn(&Options) -> Result<S, String> + Send + Sync + 'static,
     ) -> Self {
+        Self::new_in(name, description, move |options, _| init(options))
+    }
+
+    /// A module whose state `init` makes from the program options and the [`Scope`] it shares with the
+    /// plugin's other modules for the same guest.
+    pub fn new_in(
+        name: &str,
+        description: &str,
+        init: impl Fn(&Options, &mut Scope) -> Result<S, String> + Send + Sync + 'static,
+    ) -> Self {
         Module { name: name.into(), description: description.into(), init: Arc::new(init), functions: Vec::new() }
     }
 
@@ -310,7 +365,7 @@ impl<S: Send + 'static> Module<S> {
 
 trait ErasedModule: Send + Sync {
     fn descriptor(&self) -> abi::ModuleDescriptor;
-    fn instantiate(&self, options: &Options) -> Result<abi::ModuleInstanceBox, String>;
+    fn instantiate(&self, options: &Options, scope: &mut Scope) -> Result<abi::ModuleInstanceBox, String>;
 }
 
 impl<S: Send + 'static> ErasedModule for Module<S> {
@@ -322,8 +377,8 @@ impl<S: Send + 'static> ErasedModule for Module<S> {
         }
     }
 
-    fn instantiate(&self, options: &Options) -> Result<abi::ModuleInstanceBox, String> {
-        let state = (self.init)(options)?;
+    fn instantiate(&self, options: &Options, scope: &mut Scope) -> Result<abi::ModuleInstanceBox, String> {
+        let state = (self.init)(options, scope)?;
         let calls = self.functions.iter().map(|(_, c)| c.clone()).collect();
         let instance = Instance { state, calls };
         Ok(abi::ModuleInstance_TO::from_value(instance, abi_stable::sabi_trait::TD_Opaque))
@@ -391,6 +446,19 @@ pub fn __instantiate(
     }
 }
 
+#[doc(hidden)]
+pub fn __instantiate_all(
+    plugin: fn() -> &'static Plugin,
+    options: RSlice<'_, abi::OptionEntry>,
+) -> RResult<RVec<abi::ModuleInstanceBox>, RString> {
+    let options = Options::from_abi(options);
+    match catch_unwind(AssertUnwindSafe(|| plugin().instantiate_all(&options))) {
+        Ok(Ok(instances)) => ROk(instances.into()),
+        Ok(Err(message)) => RErr(message.into()),
+        Err(panic) => RErr(format!("the plugin panicked while creating its modules: {}", panic_text(&*panic)).into()),
+    }
+}
+
 /// Export a plugin from a `cdylib` crate: `export_plugin!(my_plugin());` where the expression builds the
 /// [`Plugin`] (once, on first use).
 #[macro_export]
@@ -415,6 +483,15 @@ macro_rules! export_plugin {
             $crate::__instantiate(__wasmedge_plugin, module, options)
         }
 
+        extern "C" fn __wasmedge_instantiate_all(
+            options: $crate::abi_stable::std_types::RSlice<'_, $crate::abi::OptionEntry>,
+        ) -> $crate::abi_stable::std_types::RResult<
+            $crate::abi_stable::std_types::RVec<$crate::abi::ModuleInstanceBox>,
+            $crate::abi_stable::std_types::RString,
+        > {
+            $crate::__instantiate_all(__wasmedge_plugin, options)
+        }
+
         fn __wasmedge_root_module() -> $crate::abi::PluginModRef {
             use $crate::abi_stable::prefix_type::PrefixTypeTrait;
             $crate::abi::PluginMod {
@@ -423,6 +500,7 @@ macro_rules! export_plugin {
                 describe: __wasmedge_describe,
                 instantiate: __wasmedge_instantiate,
                 sdk_version: $crate::__sdk_version,
+                instantiate_all: __wasmedge_instantiate_all,
             }
             .leak_into_prefix()
         }

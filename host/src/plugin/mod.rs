@@ -120,6 +120,27 @@ impl Root {
         }
     }
 
+    /// Every module for one guest: in one call where the plugin offers it (ABI 1.2), so its modules share
+    /// their per-guest state; module by module otherwise.
+    fn instantiate_all(
+        &self,
+        count: usize,
+        options: RSlice<'_, OptionEntry>,
+    ) -> Result<Vec<abi::ModuleInstanceBox>, String> {
+        if let Root::Current(r) = self
+            && let Some(all) = r.instantiate_all()
+        {
+            let instances = all(options).into_result().map_err(RString::into_string)?;
+            if instances.len() != count {
+                return Err(format!("it created {} modules but describes {count}", instances.len()));
+            }
+            return Ok(instances.into_iter().collect());
+        }
+        (0..count)
+            .map(|index| self.instantiate(index as u32, options).into_result().map_err(RString::into_string))
+            .collect()
+    }
+
     fn sdk_version(&self) -> Option<String> {
         match self {
             Root::Current(r) => r.sdk_version().map(|f| f().into_string()),
@@ -385,10 +406,11 @@ impl Plugin {
                 values: values.iter().map(|v| RString::from(v.as_str())).collect(),
             })
             .collect();
-        for (index, module) in self.modules.iter().enumerate() {
-            let instance = self.root.instantiate(index as u32, entries.as_rslice()).into_result().map_err(|e| {
-                Error::api(format!("plugin \"{}\" could not create module \"{}\": {e}", self.name, module.name))
-            })?;
+        let instances = self
+            .root
+            .instantiate_all(self.modules.len(), entries.as_rslice())
+            .map_err(|e| Error::api(format!("plugin \"{}\" could not create its modules: {e}", self.name)))?;
+        for (module, instance) in self.modules.iter().zip(instances) {
             let instance = Arc::new(Mutex::new(instance));
             for (number, function) in module.functions.iter().enumerate() {
                 let instance = instance.clone();
