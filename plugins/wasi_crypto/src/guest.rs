@@ -32,6 +32,12 @@ pub fn write_u32(frame: &mut Frame<'_, '_>, ptr: u32, value: u32) -> Result<()> 
     write(frame, ptr, &value.to_le_bytes())
 }
 
+/// Write `data` at `ptr` and its length at `size_ptr`.
+pub fn write_sized(frame: &mut Frame<'_, '_>, ptr: u32, data: &[u8], size_ptr: u32) -> Result<()> {
+    write(frame, ptr, data)?;
+    write_u32(frame, size_ptr, size(data.len())?)
+}
+
 /// Write a `u64` at `ptr`.
 pub fn write_u64(frame: &mut Frame<'_, '_>, ptr: u32, value: u64) -> Result<()> {
     write(frame, ptr, &value.to_le_bytes())

@@ -17,6 +17,22 @@ fn algorithm(f: &Frame<'_, '_>, alg_type: u32, ptr: u32, len: u32) -> Result<(Al
     Ok((alg_type, AsymmetricAlgorithm::parse(alg_type, &name)?))
 }
 
+/// The arguments every `*_import` function shares: the algorithm, the encoded key and its encoding
+/// (parsed by `encoding`), with the output pointer checked.
+fn import_args<E>(
+    f: &Frame<'_, '_>,
+    (alg_type, alg_ptr, alg_len): (u32, u32, u32),
+    (encoded_ptr, encoded_len, encoding): (u32, u32, u32),
+    out: u32,
+    parse: fn(u32) -> Result<E>,
+) -> Result<(AsymmetricAlgorithm, E, Zeroizing<Vec<u8>>)> {
+    let (_, alg) = algorithm(f, alg_type, alg_ptr, alg_len)?;
+    let encoded = Zeroizing::new(guest::bytes(f, encoded_ptr, encoded_len)?);
+    let encoding = parse(encoding)?;
+    guest::check(f, out, 4)?;
+    Ok((alg, encoding, encoded))
+}
+
 pub fn keypair_generate(
     c: &mut CryptoCtx,
     f: &mut Frame<'_, '_>,
@@ -43,10 +59,13 @@ pub fn keypair_import(
     encoding: u32,
     out: u32,
 ) -> Result<()> {
-    let (_, alg) = algorithm(f, alg_type, alg_ptr, alg_len)?;
-    let encoded = Zeroizing::new(guest::bytes(f, encoded_ptr, encoded_len)?);
-    let encoding = KeypairEncoding::from_raw(encoding)?;
-    guest::check(f, out, 4)?;
+    let (alg, encoding, encoded) = import_args(
+        f,
+        (alg_type, alg_ptr, alg_len),
+        (encoded_ptr, encoded_len, encoding),
+        out,
+        KeypairEncoding::from_raw,
+    )?;
     give(f, out, &mut c.keypairs, KeyPair::import(alg, encoding, &encoded)?)
 }
 
@@ -150,10 +169,13 @@ pub fn publickey_import(
     encoding: u32,
     out: u32,
 ) -> Result<()> {
-    let (_, alg) = algorithm(f, alg_type, alg_ptr, alg_len)?;
-    let encoded = guest::bytes(f, encoded_ptr, encoded_len)?;
-    let encoding = PublickeyEncoding::from_raw(encoding)?;
-    guest::check(f, out, 4)?;
+    let (alg, encoding, encoded) = import_args(
+        f,
+        (alg_type, alg_ptr, alg_len),
+        (encoded_ptr, encoded_len, encoding),
+        out,
+        PublickeyEncoding::from_raw,
+    )?;
     give(f, out, &mut c.publickeys, PublicKey::import(alg, encoding, &encoded)?)
 }
 
@@ -189,10 +211,13 @@ pub fn secretkey_import(
     encoding: u32,
     out: u32,
 ) -> Result<()> {
-    let (_, alg) = algorithm(f, alg_type, alg_ptr, alg_len)?;
-    let encoded = Zeroizing::new(guest::bytes(f, encoded_ptr, encoded_len)?);
-    let encoding = SecretkeyEncoding::from_raw(encoding)?;
-    guest::check(f, out, 4)?;
+    let (alg, encoding, encoded) = import_args(
+        f,
+        (alg_type, alg_ptr, alg_len),
+        (encoded_ptr, encoded_len, encoding),
+        out,
+        SecretkeyEncoding::from_raw,
+    )?;
     give(f, out, &mut c.secretkeys, SecretKey::import(alg, encoding, &encoded)?)
 }
 

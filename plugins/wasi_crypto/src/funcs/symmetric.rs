@@ -152,8 +152,7 @@ pub fn symmetric_state_options_get(
     guest::check(f, size_ptr, 4)?;
     let value = c.symmetric_states.get(state)?.options().get(&name)?;
     crate::error::ensure(value.len() <= value_len as usize, CryptoError::Overflow)?;
-    guest::write(f, value_ptr, value)?;
-    guest::write_u32(f, size_ptr, guest::size(value.len())?)
+    guest::write_sized(f, value_ptr, value, size_ptr)
 }
 
 pub fn symmetric_state_options_get_u64(
@@ -225,8 +224,7 @@ pub fn symmetric_state_encrypt(
     guest::check(f, size_ptr, 4)?;
     let data = guest::bytes(f, data_ptr, data_len)?;
     let sealed = c.symmetric_states.get_mut(state)?.encrypt(out_len as usize, &data)?;
-    guest::write(f, out, &sealed)?;
-    guest::write_u32(f, size_ptr, guest::size(sealed.len())?)
+    guest::write_sized(f, out, &sealed, size_ptr)
 }
 
 pub fn symmetric_state_encrypt_detached(
@@ -256,10 +254,7 @@ fn write_plaintext(
     plaintext: Result<zeroize::Zeroizing<Vec<u8>>>,
 ) -> Result<()> {
     match plaintext {
-        Ok(p) => {
-            guest::write(f, out, &p)?;
-            guest::write_u32(f, size_ptr, guest::size(p.len())?)
-        }
+        Ok(p) => guest::write_sized(f, out, &p, size_ptr),
         Err(CryptoError::InvalidTag) => {
             guest::write(f, out, &vec![0; zero_len])?;
             Err(CryptoError::InvalidTag)
@@ -328,11 +323,8 @@ pub fn symmetric_tag_pull(
 ) -> Result<()> {
     guest::check(f, buf, buf_len)?;
     guest::check(f, size_ptr, 4)?;
-    let raw = c.symmetric_tags.get(tag)?.pull(buf_len as usize)?;
-    guest::write(f, buf, raw)?;
-    let len = guest::size(raw.len())?;
-    c.symmetric_tags.remove(tag)?;
-    guest::write_u32(f, size_ptr, len)
+    guest::write_sized(f, buf, c.symmetric_tags.get(tag)?.pull(buf_len as usize)?, size_ptr)?;
+    c.symmetric_tags.remove(tag).map(drop)
 }
 
 pub fn symmetric_tag_verify(
