@@ -1,0 +1,168 @@
+//! The transformer of a GGUF model, dispatched on `general.architecture` to candle-transformers'
+//! quantized models. The graph keeps one copy that never runs; every execution context clones it: the
+//! clone shares the weights (reference-counted tensors) and has its own, empty KV cache.
+
+use std::collections::HashMap;
+use std::io::{Read, Seek};
+
+use candle_core::quantized::gguf_file::{Content, Value};
+use candle_core::{Device, Tensor};
+use candle_transformers::models::{quantized_gemma3, quantized_llama, quantized_phi3, quantized_qwen3};
+
+use super::qwen2;
+
+/// The architectures this backend runs, as GGUF names them.
+pub const SUPPORTED: &str = "llama, qwen2, qwen3, gemma3, phi3";
+
+/// A model's weights and, in a context's copy, its KV cache.
+#[derive(Clone)]
+pub enum Weights {
+    /// Llama and Llama-style models (Mistral, Mixtral, …), `general.architecture = llama`.
+    Llama(quantized_llama::ModelWeights),
+    Qwen2(qwen2::ModelWeights),
+    Qwen3(quantized_qwen3::ModelWeights),
+    Gemma3(quantized_gemma3::ModelWeights),
+    Phi3(quantized_phi3::ModelWeights),
+}
+
+/// What the backend needs to know about a model besides its weights.
+#[derive(Clone, Debug)]
+pub struct ModelInfo {
+    pub architecture: String,
+    /// The longest context the candle model can run (its rotary tables).
+    pub max_context: usize,
+    /// The context it was trained with (`<arch>.context_length`), for `ctx-size` 0.
+    pub train_context: usize,
+}
+
+fn md_usize(md: &HashMap<String, Value>, key: &str) -> Option<usize> {
+    md.get(key)?.to_u64().ok().and_then(|v| usize::try_from(v).ok())
+}
+
+/// The architecture of a GGUF file's metadata.
+pub fn architecture(md: &HashMap<String, Value>) -> Option<String> {
+    md.get("general.architecture")?.to_string().ok().cloned()
+}
+
+impl Weights {
+    /// Read the model of `content`, its tensors from `reader`. An architecture this backend does not run
+    /// is `Err(None)`; a model candle cannot read is `Err(Some(reason))`.
+    pub fn load<R: Read + Seek>(content: Content, reader: &mut R) -> Result<(Weights, ModelInfo), Option<String>> {
+        let arch = architecture(&content.metadata).ok_or(None)?;
+        let context = |key: &str| md_usize(&content.metadata, &format!("{arch}.{key}"));
+        let trained = context("context_length");
+        let max_context = match arch.as_str() {
+            "llama" => quantized_llama::MAX_SEQ_LEN,
+            "gemma3" => quantized_gemma3::MAX_SEQ_LEN,
+            "qwen2" | "qwen3" | "phi3" => trained.unwrap_or(0),
+            _ => return Err(None),
+        };
+        let device = Device::Cpu;
+        let err = |e: candle_core::Error| Some(e.to_string());
+        let weights = match arch.as_str() {
+            "llama" => Weights::Llama(quantized_llama::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
+            "qwen2" => Weights::Qwen2(qwen2::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
+            "qwen3" => Weights::Qwen3(quantized_qwen3::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
+            "gemma3" => {
+                Weights::Gemma3(quantized_gemma3::ModelWeights::from_gguf(content, reader, &device).map_err(err)?)
+            }
+            "phi3" => {
+                Weights::Phi3(quantized_phi3::ModelWeights::from_gguf(false, content, reader, &device).map_err(err)?)
+            }
+            _ => return Err(None),
+        };
+        let train_context = trained.unwrap_or(max_context).min(max_context);
+        Ok((weights, ModelInfo { architecture: arch, max_context, train_context }))
+    }
+
+    /// Forget the KV cache. (Phi-3 and Gemma 3 have no call for it; they restart their cache at
+    /// position 0, which is where every evaluation here starts after this.)
+    pub fn clear(&mut self) {
+        match self {
+            Weights::Llama(m) => m.clear_kv_cache(),
+            Weights::Qwen2(m) => m.clear_kv_cache(),
+            Weights::Qwen3(m) => m.clear_kv_cache(),
+            Weights::Gemma3(_) | Weights::Phi3(_) => {}
+        }
+    }
+
+    /// Evaluate `tokens` at positions `pos..` (after the `pos` tokens in the cache): the logits of the
+    /// token that follows them.
+    pub fn forward(&mut self, tokens: &[u32], pos: usize) -> candle_core::Result<Vec<f32>> {
+        // candle's Gemma 3 cannot evaluate several tokens after a cached prefix (its mask is built for
+        // an empty cache only): past position 0, it gets one token at a time.
+        if let Weights::Gemma3(_) = self
+            && pos > 0
+            && tokens.len() > 1
+        {
+            let mut logits = Vec::new();
+            for (i, &t) in tokens.iter().enumerate() {
+                logits = self.forward(&[t], pos + i)?;
+            }
+            return Ok(logits);
+        }
+        let input = Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?;
+        let logits = match self {
+            Weights::Llama(m) => m.forward(&input, pos)?,
+            Weights::Qwen2(m) => m.forward(&input, pos)?,
+            Weights::Qwen3(m) => m.forward(&input, pos)?,
+            Weights::Gemma3(m) => m.forward(&input, pos)?,
+            Weights::Phi3(m) => m.forward(&input, pos)?,
+        };
+        logits.flatten_all()?.to_dtype(candle_core::DType::F32)?.to_vec1::<f32>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ggml::testing::tiny_gguf;
+    use crate::ggml::tokenizer::Vocab;
+
+    fn load(arch: &str) -> (Weights, Vocab) {
+        let bytes = tiny_gguf(arch, 3);
+        let mut reader = std::io::Cursor::new(&bytes[..]);
+        let content = Content::read(&mut reader).unwrap();
+        let vocab = Vocab::from_metadata(&content.metadata).unwrap();
+        let (weights, info) = Weights::load(content, &mut reader).unwrap();
+        assert_eq!(info.architecture, arch);
+        (weights, vocab)
+    }
+
+    fn close(a: &[f32], b: &[f32]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-3)
+    }
+
+    /// Evaluating a prompt at once, in chunks after a cached prefix, or token by token gives the same
+    /// logits; contexts cloned from one model do not see each other's cache.
+    #[test]
+    fn cached_evaluation_matches_and_clones_are_independent() {
+        for arch in ["llama", "qwen2", "qwen3", "gemma3", "phi3"] {
+            let (template, vocab) = load(arch);
+            let tokens = vocab.tokenize(b"hello world once upon a time the quick", true, true);
+            assert!(tokens.len() >= 8, "{arch}: {tokens:?}");
+            let mut whole = template.clone();
+            let expected = whole.forward(&tokens, 0).unwrap();
+            let mut chunked = template.clone();
+            chunked.forward(&tokens[..3], 0).unwrap();
+            let got = chunked.forward(&tokens[3..], 3).unwrap();
+            assert!(close(&expected, &got), "{arch}: chunked");
+            let mut single = template.clone();
+            let mut got = Vec::new();
+            for (i, &t) in tokens.iter().enumerate() {
+                got = single.forward(&[t], i).unwrap();
+            }
+            assert!(close(&expected, &got), "{arch}: token by token");
+            // Another clone runs a different prompt meanwhile; then `whole` continues as if alone.
+            let mut other = template.clone();
+            other.forward(&tokens[2..5], 0).unwrap();
+            let next = whole.forward(&tokens[..1], tokens.len()).unwrap();
+            let mut fresh = template.clone();
+            fresh.forward(&tokens, 0).unwrap();
+            assert!(close(&next, &fresh.forward(&tokens[..1], tokens.len()).unwrap()), "{arch}: clones");
+            // A cleared cache starts over.
+            whole.clear();
+            assert!(close(&expected, &whole.forward(&tokens, 0).unwrap()), "{arch}: cleared");
+        }
+    }
+}
