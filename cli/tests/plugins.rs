@@ -351,7 +351,11 @@ fn a_missing_well_known_plugin_is_named_with_how_to_install_it() {
         r#"(module (import "wasi_ephemeral_nn" "load" (func (param i32 i32 i32 i32 i32) (result i32)))
                    (func (export "_start")))"#,
     );
-    let o = run(&wasmedge(), &tmp.path().join("home"), Some("/nowhere"), &[&guest]);
+    // A copy of the binary away from target/, where cargo leaves the workspace's plugins beside it.
+    let alone = tmp.path().join("bin/wasmedge");
+    std::fs::create_dir_all(alone.parent().unwrap()).unwrap();
+    std::fs::copy(wasmedge(), &alone).unwrap();
+    let o = run(&alone, &tmp.path().join("home"), Some("/nowhere"), &[&guest]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         err(&o).contains(

@@ -1,41 +1,19 @@
-//! The wasi_crypto plugin end to end: the plugin library is built by cargo and found in `$HOME/.wasmedge/plugin`,
+//! The wasi_crypto plugin end to end: the plugin library (built by cargo as a dev-dependency) is found in `$HOME/.wasmedge/plugin`,
 //! and a C guest (tests/fixtures/wasi_crypto/crypto.c, built against WasmEdge's wasi-crypto ABI) runs through the
 //! `wasmedge` binary. The guest's selftest covers every algorithm and the error cases of the contract; its other
 //! commands do one operation each, checked both ways against implementations that share no code with the plugin's
 //! RustCrypto crates: `ring` (BoringSSL's code) for SHA-2, HMAC, HKDF, the AEADs, Ed25519, ECDSA P-256/P-384, RSA,
 //! X25519 and ECDH, and `secp256k1` (libsecp256k1) for ECDSA over secp256k1.
 
+mod common;
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::path::Path;
+use std::process::Output;
 
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{self as sig, KeyPair as _};
 use ring::{aead, agreement, digest, hkdf, hmac};
-
-/// The target directory the test binary runs from (`target/<profile>`).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
-}
-
-/// Build the plugin (a no-op when it is up to date) and return the path of its library.
-fn plugin_lib() -> &'static Path {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "-q", "-p", "wasmedge-plugin-wasi-crypto"])
-            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
-        if target_dir().ends_with("release") {
-            cmd.arg("--release");
-        }
-        assert!(cmd.status().unwrap().success(), "building the wasi_crypto plugin failed");
-        let path = target_dir().join("libwasmedge_plugin_wasi_crypto.so");
-        assert!(path.exists(), "{} missing", path.display());
-        path
-    })
-}
 
 fn guest_wasm() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/wasi_crypto/crypto.wasm");
@@ -44,25 +22,16 @@ fn guest_wasm() -> String {
 
 /// A HOME whose `.wasmedge/plugin` holds the plugin, and the guest run in it.
 struct Guest {
-    home: tempfile::TempDir,
+    home: common::Home,
 }
 
 impl Guest {
     fn new() -> Guest {
-        let home = tempfile::tempdir().unwrap();
-        let dir = home.path().join(".wasmedge/plugin");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::copy(plugin_lib(), dir.join("libwasmedge_plugin_wasi_crypto.so")).unwrap();
-        Guest { home }
+        Guest { home: common::Home::with_plugins(&[&common::dependency_plugin("wasmedge_plugin_wasi_crypto")]) }
     }
 
     fn wasmedge(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_wasmedge"))
-            .args(args)
-            .env("HOME", self.home.path())
-            .env_remove("WASMEDGE_PLUGIN_PATH")
-            .output()
-            .unwrap()
+        self.home.wasmedge(args)
     }
 
     /// Run a guest command that must succeed; its output lines are `label hex`.

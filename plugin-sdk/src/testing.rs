@@ -23,10 +23,21 @@ use crate::abi::{self, CallingFrame, CallingFrame_TO, ModuleInstanceBox, RawVal,
 use crate::{Options, Plugin};
 
 /// A plugin's modules, instantiated for one pretend guest with a linear memory.
+///
+/// Tests place inputs and output buffers in that memory with a small bump allocator ([`Harness::alloc`],
+/// [`Harness::put`], [`Harness::out`]) that starts at [`HEAP_START`] and wraps around when the memory is
+/// used up, so a test that reads each call's outputs right after the call never runs out.
 pub struct Harness {
     memory: Memory,
     modules: Vec<(abi::ModuleDescriptor, ModuleInstanceBox)>,
+    top: u32,
 }
+
+/// Where [`Harness::alloc`] starts: the first KiB is left alone, so no allocation sits at address 0.
+pub const HEAP_START: u32 = 1024;
+
+/// What [`Harness::out`] fills output buffers with, so a test sees which bytes a call wrote.
+pub const FILL: u8 = 0xa5;
 
 struct Memory(Vec<u8>);
 
@@ -73,7 +84,7 @@ impl Harness {
         };
         let instances = plugin.instantiate_all(&options)?;
         let modules = plugin.descriptor().modules.into_iter().zip(instances).collect();
-        Ok(Harness { memory: Memory(vec![0; memory_size]), modules })
+        Ok(Harness { memory: Memory(vec![0; memory_size]), modules, top: HEAP_START })
     }
 
     /// The guest's memory.
@@ -84,6 +95,70 @@ impl Harness {
     /// The guest's memory, to write inputs.
     pub fn memory_mut(&mut self) -> &mut [u8] {
         &mut self.memory.0
+    }
+
+    /// The memory's size in bytes.
+    pub fn memory_size(&self) -> u32 {
+        u32::try_from(self.memory.0.len()).unwrap_or(u32::MAX)
+    }
+
+    /// `len` bytes of guest memory, 8-aligned, from the bump allocator (see [`Harness`]).
+    ///
+    /// # Panics
+    /// If `len` does not fit in the memory above [`HEAP_START`].
+    pub fn alloc(&mut self, len: usize) -> u32 {
+        let len = (len.max(1) + 7) & !7;
+        let size = self.memory.0.len() as u64;
+        assert!(len as u64 + u64::from(HEAP_START) <= size, "allocation of {len} bytes too large for the memory");
+        if u64::from(self.top) + len as u64 > size {
+            self.top = HEAP_START;
+        }
+        let p = self.top;
+        self.top += len as u32;
+        p
+    }
+
+    /// Forget every allocation.
+    pub fn reset_heap(&mut self) {
+        self.top = HEAP_START;
+    }
+
+    /// Place `data` in guest memory: (pointer, length).
+    pub fn put(&mut self, data: &[u8]) -> (u32, u32) {
+        let p = self.alloc(data.len());
+        self.memory.0[p as usize..p as usize + data.len()].copy_from_slice(data);
+        (p, data.len() as u32)
+    }
+
+    /// Place little-endian `u32`s in guest memory: the pointer.
+    pub fn put_u32s(&mut self, values: &[u32]) -> u32 {
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.put(&bytes).0
+    }
+
+    /// An output buffer of `len` bytes, filled with [`FILL`].
+    pub fn out(&mut self, len: usize) -> u32 {
+        let p = self.alloc(len);
+        self.memory.0[p as usize..p as usize + len].fill(FILL);
+        p
+    }
+
+    /// `len` bytes of guest memory at `ptr`.
+    ///
+    /// # Panics
+    /// If they are not all within the memory.
+    pub fn read(&self, ptr: u32, len: usize) -> Vec<u8> {
+        self.memory.0[ptr as usize..ptr as usize + len].to_vec()
+    }
+
+    /// The little-endian `u32` at `ptr`.
+    pub fn read_u32(&self, ptr: u32) -> u32 {
+        u32::from_le_bytes(self.read(ptr, 4).try_into().unwrap())
+    }
+
+    /// The little-endian `u64` at `ptr`.
+    pub fn read_u64(&self, ptr: u32) -> u64 {
+        u64::from_le_bytes(self.read(ptr, 8).try_into().unwrap())
     }
 
     /// Call `module`.`function` with `args` as the guest would (an `i32` parameter takes the low 32 bits of

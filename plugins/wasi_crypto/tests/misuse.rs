@@ -439,7 +439,7 @@ fn handle_table_exhaustion_is_too_many_handles() {
             Err(e) => panic!("options_open #{i} failed with errno {e}"),
         }
         if i % 4096 == 0 {
-            g.reset();
+            g.reset_heap();
         }
     }
     let mut unique = handles.clone();

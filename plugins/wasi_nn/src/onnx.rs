@@ -10,6 +10,10 @@
 //!   shapes at each run. An input of unknown type or rank, or a model tract cannot optimize with symbolic
 //!   dimensions, is planned instead at `compute`, for the concrete input types and shapes, and the plans are
 //!   cached on the graph by those (up to [`PLANS_PER_GRAPH`], shared by its contexts).
+//!   Some models need the *values* of small inputs to be planned — a shape, axes or sizes passed as an input
+//!   rather than stored in the model, or a sample rate that an `If` branches on (Silero VAD). When planning
+//!   for the shapes fails and the model has numeric inputs of at most [`VALUE_INPUT_MAX`] elements, the plan
+//!   is made with those inputs' values fixed, and cached by the values too.
 //! - **Errors**: malformed model → `InvalidArgument` with tract's text; operators tract does not implement →
 //!   `InvalidArgument` naming them (`unsupported ONNX operator(s): Det, Unique`) followed by tract's text.
 //! - **`set_input(index, tensor)`**: input `index` in the model's input order. Its type and each known
@@ -30,7 +34,7 @@ use std::sync::{Arc, Mutex};
 
 use tract_onnx::prelude::{
     DatumType, Framework as _, InferenceFact, InferenceModel, InferenceModelExt as _, IntoRunnable as _,
-    IntoTValue as _, TDim, TValue, TVec, Tensor as TractTensor, TractResult, TypedSimplePlan, f16,
+    IntoTValue as _, IntoTensor, TDim, TValue, TVec, Tensor as TractTensor, TractResult, TypedSimplePlan, f16,
 };
 use tract_onnx::tract_hir::infer::{Factoid as _, GenericFactoid};
 
@@ -39,6 +43,9 @@ use crate::backend::{Backend, ErrNo, Error, ExecutionContext, Graph, Result, Tar
 /// How many concrete-shape plans a graph planned at `compute` keeps (a guest cycling through more shapes
 /// replans; the cache is then emptied and refilled).
 pub const PLANS_PER_GRAPH: usize = 16;
+
+/// The largest input whose values a plan may be made for (see the module's documentation).
+pub const VALUE_INPUT_MAX: usize = 64;
 
 /// The ONNX backend.
 pub struct OnnxBackend;
@@ -91,15 +98,41 @@ impl InputSpec {
     }
 }
 
-/// The element types and shapes of a run's inputs.
-type InputShapes = Vec<(DatumType, Vec<usize>)>;
+/// The element types and shapes of a run's inputs, and the values of those a plan was made for.
+/// (Values as bits: integers and bools widened to `i64`, floats to `f64`.)
+type InputShapes = Vec<(DatumType, Vec<usize>, Option<Vec<u64>>)>;
+
+/// Whether an input of this type and element count may have its values fixed in a plan.
+fn is_value_input(dt: DatumType, len: Option<usize>) -> bool {
+    (dt.is_integer() || dt.is_float() || dt == DatumType::Bool) && len.is_none_or(|n| n <= VALUE_INPUT_MAX)
+}
+
+/// The values of a small input, as bits (for a plan cache key).
+fn value_bits(t: &TractTensor) -> Option<Vec<u64>> {
+    if t.datum_type().is_float() {
+        let v = t.cast_to::<f64>().ok()?;
+        Some(v.to_plain_array_view::<f64>().ok()?.iter().map(|x| x.to_bits()).collect())
+    } else {
+        let v = t.cast_to::<i64>().ok()?;
+        Some(v.to_plain_array_view::<i64>().ok()?.iter().map(|&x| x as u64).collect())
+    }
+}
 
 /// How a graph runs.
 enum Plan {
     /// One plan, made at load, for every input shape the declaration admits.
     Ready(Arc<TypedSimplePlan>),
-    /// Plans made at `compute` for the concrete input types and shapes, cached by them.
-    PerShape { model: Box<InferenceModel>, plans: Mutex<HashMap<InputShapes, Arc<TypedSimplePlan>>> },
+    /// Plans made at `compute` for the concrete input types and shapes (and, where needed, the values of
+    /// small integer inputs), cached by them.
+    PerShape { model: Box<InferenceModel>, plans: Mutex<Plans> },
+}
+
+/// The plans of a [`Plan::PerShape`] graph.
+#[derive(Default)]
+struct Plans {
+    plans: HashMap<InputShapes, Arc<TypedSimplePlan>>,
+    /// Input shapes for which only a plan with values fixed works.
+    by_value: std::collections::HashSet<InputShapes>,
 }
 
 /// A loaded model, shared by its graph and every context on it.
@@ -184,12 +217,22 @@ impl Model {
 
         let typed = inputs.iter().all(|s| s.datum_type.is_some() && s.dims.is_some());
         let concrete = typed && inputs.iter().all(|s| s.dims.as_ref().is_some_and(|d| d.iter().all(Option::is_some)));
+        // Inputs whose values could be fixed at `compute` if the shapes alone do not make a plan.
+        let value_inputs = inputs.iter().any(|s| {
+            let len = s.dims.as_ref().and_then(|d| d.iter().try_fold(1usize, |n, d| n.checked_mul((*d)?)));
+            s.datum_type.is_none_or(|dt| is_value_input(dt, len))
+        });
+        let per_shape = |model| Plan::PerShape { model: Box::new(model), plans: Mutex::new(Plans::default()) };
         let plan = if concrete {
-            Plan::Ready(optimize(model).map_err(|e| invalid(format!("load: the model cannot be planned: {e:#}")))?)
+            match optimize(model.clone()) {
+                Ok(plan) => Plan::Ready(plan),
+                Err(_) if value_inputs => per_shape(model),
+                Err(e) => return Err(invalid(format!("load: the model cannot be planned: {e:#}"))),
+            }
         } else if let Some(plan) = typed.then(|| optimize(model.clone()).ok()).flatten() {
             Plan::Ready(plan)
         } else {
-            Plan::PerShape { model: Box::new(model), plans: Mutex::new(HashMap::new()) }
+            per_shape(model)
         };
         Ok(Model { inputs, outputs, plan })
     }
@@ -200,24 +243,63 @@ impl Model {
             Plan::Ready(plan) => return Ok(plan.clone()),
             Plan::PerShape { model, plans } => (model, plans),
         };
-        let key: InputShapes = inputs.iter().map(|t| (t.datum_type(), t.shape().to_vec())).collect();
+        let shapes: InputShapes = inputs.iter().map(|t| (t.datum_type(), t.shape().to_vec(), None)).collect();
         let mut plans = plans.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(plan) = plans.get(&key) {
+        let by_value = plans.by_value.contains(&shapes);
+        let with_values = || -> InputShapes {
+            inputs
+                .iter()
+                .map(|t| {
+                    let values = is_value_input(t.datum_type(), Some(t.len())).then(|| value_bits(t)).flatten();
+                    (t.datum_type(), t.shape().to_vec(), values)
+                })
+                .collect()
+        };
+        let key = if by_value { with_values() } else { shapes.clone() };
+        if let Some(plan) = plans.plans.get(&key) {
             return Ok(plan.clone());
         }
-        let shapes: Vec<String> = key.iter().map(|(dt, shape)| format!("{dt:?}{shape:?}")).collect();
+        let text: Vec<String> = shapes.iter().map(|(dt, shape, _)| format!("{dt:?}{shape:?}")).collect();
         let cannot = |e: tract_onnx::prelude::TractError| {
-            invalid(format!("compute: the model cannot be planned for inputs {}: {e:#}", shapes.join(", ")))
+            invalid(format!("compute: the model cannot be planned for inputs {}: {e:#}", text.join(", ")))
         };
-        let mut model = InferenceModel::clone(model);
-        for (ix, (dt, shape)) in key.iter().enumerate() {
-            model.set_input_fact(ix, InferenceFact::dt_shape(*dt, shape.as_slice())).map_err(cannot)?;
+        let plan_with = |key: &InputShapes| -> TractResult<Arc<TypedSimplePlan>> {
+            let mut model = InferenceModel::clone(model);
+            for (ix, (dt, shape, values)) in key.iter().enumerate() {
+                let fact = match values {
+                    Some(_) => InferenceFact::from(IntoTensor::into_tensor(inputs[ix].clone())),
+                    None => InferenceFact::dt_shape(*dt, shape.as_slice()),
+                };
+                model.set_input_fact(ix, fact)?;
+            }
+            optimize(model)
+        };
+        let cannot_valued = |e| {
+            let mut err = cannot(e);
+            err.message.push_str(" (planned with the values of its small inputs fixed, too)");
+            err
+        };
+        let (key, plan) = if by_value {
+            let plan = plan_with(&key).map_err(cannot_valued)?;
+            (key, plan)
+        } else {
+            match plan_with(&key) {
+                Ok(plan) => (key, plan),
+                Err(e) => {
+                    let valued = with_values();
+                    if valued == shapes {
+                        return Err(cannot(e));
+                    }
+                    let plan = plan_with(&valued).map_err(cannot_valued)?;
+                    plans.by_value.insert(shapes);
+                    (valued, plan)
+                }
+            }
+        };
+        if plans.plans.len() >= PLANS_PER_GRAPH {
+            plans.plans.clear();
         }
-        let plan = optimize(model).map_err(cannot)?;
-        if plans.len() >= PLANS_PER_GRAPH {
-            plans.clear();
-        }
-        plans.insert(key, plan.clone());
+        plans.plans.insert(key, plan.clone());
         Ok(plan)
     }
 }

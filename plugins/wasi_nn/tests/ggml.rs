@@ -37,17 +37,16 @@ fn model_path(arch: &str) -> PathBuf {
     path
 }
 
-/// A guest: the plugin's module over a harness memory, with a bump allocator for inputs.
+/// A guest: the plugin's module over a harness memory (inputs placed by the harness's allocator, below `OUT`).
 struct Guest {
     h: Harness,
-    next: u32,
 }
 
 impl Guest {
     fn new(preloads: &[String]) -> Guest {
         let preloads: Vec<&str> = preloads.iter().map(String::as_str).collect();
         let h = Harness::new(&wasmedge_plugin_wasi_nn::plugin(), &[("nn-preload", &preloads)], MEMORY).unwrap();
-        Guest { h, next: 64 }
+        Guest { h }
     }
 
     /// A guest with the tiny model of `arch` preloaded as `default`.
@@ -61,15 +60,13 @@ impl Guest {
 
     /// Copy `bytes` into memory: their address.
     fn put(&mut self, bytes: &[u8]) -> u32 {
-        let at = self.next;
+        let (at, _) = self.h.put(bytes);
         assert!(at as usize + bytes.len() < OUT as usize, "inputs overflow");
-        self.h.memory_mut()[at as usize..at as usize + bytes.len()].copy_from_slice(bytes);
-        self.next = (at + bytes.len() as u32 + 7) & !7;
         at
     }
 
     fn u32_at(&self, at: u32) -> u32 {
-        u32::from_le_bytes(self.h.memory()[at as usize..at as usize + 4].try_into().unwrap())
+        self.h.read_u32(at)
     }
 
     /// Call `f` with an out-parameter appended: `Ok(value)` or `Err(errno)`.
@@ -135,7 +132,7 @@ impl Guest {
     }
 
     fn compute(&mut self, ctx: u32) -> u32 {
-        self.next = 64;
+        self.h.reset_heap();
         self.call("compute", &[ctx.into()])
     }
 

@@ -92,10 +92,6 @@ pub type R<T> = Result<T, u16>;
 
 /// The default guest memory: 16 MiB.
 pub const MEMORY_SIZE: usize = 16 << 20;
-/// The allocator leaves the first KiB alone (so no input ever sits at address 0).
-const HEAP_START: u32 = 1024;
-/// What output buffers are filled with before a call, to see what the call wrote.
-pub const FILL: u8 = 0xa5;
 
 fn errno_result(e: u16) -> R<()> {
     if e == 0 { Ok(()) } else { Err(e) }
@@ -104,8 +100,20 @@ fn errno_result(e: u16) -> R<()> {
 /// One guest instance of the plugin: its five modules (sharing state) and its memory.
 pub struct Guest {
     pub h: Harness,
-    top: u32,
-    size: u32,
+}
+
+/// The memory helpers (`alloc`, `put`, `out`, `read`, …) are the harness's own.
+impl std::ops::Deref for Guest {
+    type Target = Harness;
+    fn deref(&self) -> &Harness {
+        &self.h
+    }
+}
+
+impl std::ops::DerefMut for Guest {
+    fn deref_mut(&mut self) -> &mut Harness {
+        &mut self.h
+    }
 }
 
 impl Default for Guest {
@@ -121,61 +129,11 @@ impl Guest {
 
     pub fn with_memory(size: usize) -> Guest {
         let h = Harness::new(&plugin(), &[], size).expect("instantiate the wasi_crypto modules");
-        Guest { h, top: HEAP_START, size: size as u32 }
-    }
-
-    pub fn memory_size(&self) -> u32 {
-        self.size
-    }
-
-    // ---- memory ----
-
-    /// `len` bytes of guest memory, 8-aligned. The bump pointer wraps around when the memory is used up:
-    /// every helper reads its outputs right after its call, so old allocations are dead by then.
-    pub fn alloc(&mut self, len: usize) -> u32 {
-        let len = (len.max(1) + 7) & !7;
-        assert!(len as u64 + HEAP_START as u64 <= self.size as u64, "allocation of {len} bytes too large");
-        if self.top as u64 + len as u64 > self.size as u64 {
-            self.top = HEAP_START;
-        }
-        let p = self.top;
-        self.top += len as u32;
-        p
-    }
-
-    /// Forget every allocation.
-    pub fn reset(&mut self) {
-        self.top = HEAP_START;
-    }
-
-    /// Place `data` in guest memory: (pointer, length).
-    pub fn put(&mut self, data: &[u8]) -> (u32, u32) {
-        let p = self.alloc(data.len());
-        self.h.memory_mut()[p as usize..p as usize + data.len()].copy_from_slice(data);
-        (p, data.len() as u32)
+        Guest { h }
     }
 
     pub fn put_str(&mut self, s: &str) -> (u32, u32) {
         self.put(s.as_bytes())
-    }
-
-    /// An output buffer of `len` bytes, filled with [`FILL`].
-    pub fn out(&mut self, len: usize) -> u32 {
-        let p = self.alloc(len);
-        self.h.memory_mut()[p as usize..p as usize + len].fill(FILL);
-        p
-    }
-
-    pub fn read(&self, ptr: u32, len: usize) -> Vec<u8> {
-        self.h.memory()[ptr as usize..ptr as usize + len].to_vec()
-    }
-
-    pub fn read_u32(&self, ptr: u32) -> u32 {
-        u32::from_le_bytes(self.read(ptr, 4).try_into().unwrap())
-    }
-
-    pub fn read_u64(&self, ptr: u32) -> u64 {
-        u64::from_le_bytes(self.read(ptr, 8).try_into().unwrap())
     }
 
     /// An `opt_options` / `opt_symmetric_key` struct: tag u8 at 0 (0 = some, 1 = none), handle u32 at 4.

@@ -66,10 +66,8 @@ pub type R<T> = Result<T, u32>;
 
 /// The default guest memory: 2 MiB.
 pub const MEMORY_SIZE: usize = 2 << 20;
-/// The allocator leaves the first KiB alone (so no input ever sits at address 0).
-const HEAP_START: u32 = 1024;
-/// What output buffers are filled with before a call, to see what the call wrote.
-pub const FILL: u8 = 0xa5;
+#[allow(unused_imports)]
+pub use wasmedge_plugin_sdk::testing::FILL;
 
 fn errno_result(e: u32) -> R<()> {
     if e == 0 { Ok(()) } else { Err(e) }
@@ -80,29 +78,23 @@ pub fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
-/// Whether the ONNX backend is built and the real one (its source no longer says PLACEHOLDER).
-pub fn onnx_backend_ready() -> bool {
-    if !cfg!(feature = "onnx") {
-        return false;
-    }
-    let src = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/onnx.rs"));
-    src.is_ok_and(|s| !s.contains("PLACEHOLDER"))
-}
-
-/// Whether the GGML backend is built and the real one.
-pub fn ggml_backend_ready() -> bool {
-    if !cfg!(feature = "ggml") {
-        return false;
-    }
-    let src = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ggml/mod.rs"));
-    src.is_ok_and(|s| !s.contains("PLACEHOLDER"))
-}
-
 /// One guest instance of the plugin: its module and its memory.
 pub struct Guest {
     pub h: Harness,
-    top: u32,
-    size: u32,
+}
+
+/// The memory helpers (`alloc`, `put`, `put_u32s`, `out`, `read`, …) are the harness's own.
+impl std::ops::Deref for Guest {
+    type Target = Harness;
+    fn deref(&self) -> &Harness {
+        &self.h
+    }
+}
+
+impl std::ops::DerefMut for Guest {
+    fn deref_mut(&mut self) -> &mut Harness {
+        &mut self.h
+    }
 }
 
 impl Guest {
@@ -118,50 +110,7 @@ impl Guest {
 
     pub fn with(preloads: &[&str], size: usize) -> Guest {
         let h = Harness::new(&plugin(), &[("nn-preload", preloads)], size).expect("instantiate wasi_ephemeral_nn");
-        Guest { h, top: HEAP_START, size: size as u32 }
-    }
-
-    pub fn memory_size(&self) -> u32 {
-        self.size
-    }
-
-    // ---- memory ----
-
-    /// `len` bytes of guest memory, 8-aligned.
-    pub fn alloc(&mut self, len: usize) -> u32 {
-        let len = (len.max(1) + 7) & !7;
-        assert!(self.top as u64 + len as u64 <= self.size as u64, "guest memory used up");
-        let p = self.top;
-        self.top += len as u32;
-        p
-    }
-
-    /// Place `data` in guest memory: (pointer, length).
-    pub fn put(&mut self, data: &[u8]) -> (u32, u32) {
-        let p = self.alloc(data.len());
-        self.h.memory_mut()[p as usize..p as usize + data.len()].copy_from_slice(data);
-        (p, data.len() as u32)
-    }
-
-    /// Place `values` as little-endian u32s: the pointer.
-    pub fn put_u32s(&mut self, values: &[u32]) -> u32 {
-        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        self.put(&bytes).0
-    }
-
-    /// An output buffer of `len` bytes, filled with [`FILL`].
-    pub fn out(&mut self, len: usize) -> u32 {
-        let p = self.alloc(len);
-        self.h.memory_mut()[p as usize..p as usize + len].fill(FILL);
-        p
-    }
-
-    pub fn read(&self, ptr: u32, len: usize) -> Vec<u8> {
-        self.h.memory()[ptr as usize..ptr as usize + len].to_vec()
-    }
-
-    pub fn read_u32(&self, ptr: u32) -> u32 {
-        u32::from_le_bytes(self.read(ptr, 4).try_into().unwrap())
+        Guest { h }
     }
 
     /// A builder array for `builders` (8 bytes per entry: pointer, length): (pointer, count).

@@ -1,39 +1,15 @@
-//! The wasi_nn plugin's ONNX backend end to end: the plugin library is built by cargo and found in
+//! The wasi_nn plugin's ONNX backend end to end: the plugin library is built by cargo as a dev-dependency and found in
 //! `$HOME/.wasmedge/plugin`, and a C guest (tests/fixtures/wasi_nn/onnx.c, on WasmEdge's wasi_ephemeral_nn ABI)
 //! runs through the `wasmedge` binary on the tiny models of plugins/wasi_nn/tests/fixtures. It loads a model by
 //! its `--nn-preload` name (or reads the file itself and calls `load`), sets the inputs, computes and prints the
 //! outputs, which must match onnxruntime's (plugins/wasi_nn/tests/fixtures/onnx_reference.json).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+mod common;
 
-/// The target directory the test binary runs from (`target/<profile>`).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
-}
+use std::path::PathBuf;
+use std::process::Output;
 
-/// Build the plugin (a no-op when it is up to date) and return the path of its library.
-fn plugin_lib() -> &'static Path {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "-q", "-p", "wasmedge-plugin-wasi-nn"])
-            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
-        if target_dir().ends_with("release") {
-            cmd.arg("--release");
-        }
-        assert!(cmd.status().unwrap().success(), "building the wasi_nn plugin failed");
-        let path = target_dir().join("libwasmedge_plugin_wasi_nn.so");
-        assert!(path.exists(), "{} missing", path.display());
-        path
-    })
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use common::repo;
 
 fn guest_wasm() -> String {
     repo().join("tests/fixtures/wasi_nn/onnx.wasm").to_str().unwrap().to_string()
@@ -130,25 +106,16 @@ fn output_type(r: &Ref) -> &'static str {
 
 /// A HOME whose `.wasmedge/plugin` holds the plugin.
 struct Home {
-    home: tempfile::TempDir,
+    home: common::Home,
 }
 
 impl Home {
     fn new() -> Home {
-        let home = tempfile::tempdir().unwrap();
-        let dir = home.path().join(".wasmedge/plugin");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::copy(plugin_lib(), dir.join("libwasmedge_plugin_wasi_nn.so")).unwrap();
-        Home { home }
+        Home { home: common::Home::with_plugins(&[&common::dependency_plugin("wasmedge_plugin_wasi_nn")]) }
     }
 
     fn wasmedge(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_wasmedge"))
-            .args(args)
-            .env("HOME", self.home.path())
-            .env_remove("WASMEDGE_PLUGIN_PATH")
-            .output()
-            .unwrap()
+        self.home.wasmedge(args)
     }
 
     /// Run the guest on `case`'s inputs with `model` (a preload name or `file:PATH`) and the wasmedge options

@@ -1,4 +1,4 @@
-//! The wasi_nn plugin's GGML backend end to end: the plugin library is built by cargo and found in
+//! The wasi_nn plugin's GGML backend end to end: the plugin library is built by cargo as a dev-dependency and found in
 //! `$HOME/.wasmedge/plugin`, a tiny GGUF model (made by the plugin crate's `ggml::testing`, random weights
 //! wired to continue fixed word chains) is written to a temporary directory and preloaded with
 //! `--nn-preload default:GGML:AUTO:<path>`, and WAT guests (assembled here) run through the `wasmedge` binary:
@@ -6,46 +6,20 @@
 //! `compute` + `get_output`, or a `compute_single` + `get_output_single` loop, printing the text. A failing
 //! call ends the guest with its error number as the exit code.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+mod common;
+
+use std::process::Output;
 
 use wasmedge_plugin_wasi_nn::ggml::testing::tiny_llama_gguf;
 
-/// The target directory the test binary runs from (`target/<profile>`).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
-}
-
-/// Build the plugin (a no-op when it is up to date) and return the path of its library.
-fn plugin_lib() -> &'static Path {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "-q", "-p", "wasmedge-plugin-wasi-nn"])
-            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
-        if target_dir().ends_with("release") {
-            cmd.arg("--release");
-        }
-        assert!(cmd.status().unwrap().success(), "building the wasi_nn plugin failed");
-        let path = target_dir().join("libwasmedge_plugin_wasi_nn.so");
-        assert!(path.exists(), "{} missing", path.display());
-        path
-    })
-}
-
 /// A HOME whose `.wasmedge/plugin` holds the plugin, and the tiny model beside it.
 struct Setup {
-    dir: tempfile::TempDir,
+    dir: common::Home,
 }
 
 impl Setup {
     fn new() -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let plugins = dir.path().join(".wasmedge/plugin");
-        std::fs::create_dir_all(&plugins).unwrap();
-        std::fs::copy(plugin_lib(), plugins.join("libwasmedge_plugin_wasi_nn.so")).unwrap();
+        let dir = common::Home::with_plugins(&[&common::dependency_plugin("wasmedge_plugin_wasi_nn")]);
         std::fs::write(dir.path().join("tiny-llama.gguf"), tiny_llama_gguf(7)).unwrap();
         Setup { dir }
     }
@@ -55,12 +29,7 @@ impl Setup {
     }
 
     fn wasmedge(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_wasmedge"))
-            .args(args)
-            .env("HOME", self.dir.path())
-            .env_remove("WASMEDGE_PLUGIN_PATH")
-            .output()
-            .unwrap()
+        self.dir.wasmedge(args)
     }
 
     /// Run `guest` with the model preloaded from `model`: exit code, stdout, stderr.

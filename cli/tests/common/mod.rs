@@ -1,0 +1,53 @@
+//! What the plugin end-to-end tests share: the plugin libraries cargo built for this test binary, and a
+//! temporary HOME whose `.wasmedge/plugin` holds them, to run the `wasmedge` binary in.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The shared library of a plugin crate that is a dev-dependency of this package (`wasi_crypto`,
+/// `wasi_nn`): cargo builds every crate type of a dependency, so the `cdylib` sits beside this test
+/// binary, up to date, without a second cargo run. `name` is the library's name (`wasmedge_plugin_wasi_nn`).
+pub fn dependency_plugin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe.parent().unwrap().join(format!("lib{name}.so"));
+    assert!(path.exists(), "{} missing: is the plugin crate a dev-dependency of wasmedge-cli?", path.display());
+    path
+}
+
+/// A temporary HOME whose `.wasmedge/plugin` holds copies of the given plugin libraries.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn with_plugins(libs: &[&Path]) -> Home {
+        let dir = tempfile::tempdir().unwrap();
+        let plugins = dir.path().join(".wasmedge/plugin");
+        std::fs::create_dir_all(&plugins).unwrap();
+        for lib in libs {
+            std::fs::copy(lib, plugins.join(lib.file_name().unwrap())).unwrap();
+        }
+        Home { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Run `wasmedge args…` with this HOME (and no `WASMEDGE_PLUGIN_PATH`).
+    pub fn wasmedge(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_wasmedge"))
+            .args(args)
+            .env("HOME", self.dir.path())
+            .env_remove("WASMEDGE_PLUGIN_PATH")
+            .output()
+            .unwrap()
+    }
+}

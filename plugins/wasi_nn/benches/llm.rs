@@ -1,0 +1,266 @@
+//! Prompt processing and generation speed of a GGUF model three ways, in one run:
+//!
+//! 1. **candle alone**: candle-transformers' quantized model driven by a plain greedy loop, the prompt in one
+//!    forward pass and then one pass per generated token — what the plugin would cost with no plugin around it;
+//! 2. **the plugin through the guest API**: `wasmedge --nn-preload … chat.wasm`, the C guest calling
+//!    `compute` once (`ignore-eos`, `n-predict` tokens, `temp` 0); the guest times the call, the plugin's
+//!    `enable-log` line splits it into prompt and generation;
+//! 3. **llama.cpp** on the same file and thread count, through `llama-cpp-python` when it is importable
+//!    (`pip install llama-cpp-python` builds it from source), else reported as not run.
+//!
+//! ```sh
+//! cargo bench -p wasmedge-plugin-wasi-nn --bench llm
+//! ```
+//!
+//! The model is `$WASI_NN_BENCH_MODEL`, else Gemma-3 270M from `tests/models/fetch-gemma3-270m.sh`.
+//! `WASI_NN_BENCH_PROMPT_TOKENS` (default 128), `WASI_NN_BENCH_GEN_TOKENS` (default 64) and
+//! `WASI_NN_BENCH_RUNS` (default 3; the best run counts) set the sizes. Figures go to docs/performance.md.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use candle_core::quantized::gguf_file::Content;
+use candle_core::{Device, Tensor};
+use candle_transformers::models::quantized_gemma3;
+use wasmedge_plugin_wasi_nn::ggml::tokenizer::Vocab;
+
+/// Tokens per second of a prompt pass and of generation.
+#[derive(Clone, Copy, Debug)]
+struct Speed {
+    prompt_ms: f64,
+    gen_ms: f64,
+}
+
+impl Speed {
+    fn pp(&self, n: usize) -> f64 {
+        n as f64 * 1e3 / self.prompt_ms
+    }
+    fn tg(&self, n: usize) -> f64 {
+        n as f64 * 1e3 / self.gen_ms
+    }
+    fn best(runs: &[Speed]) -> Speed {
+        let prompt_ms = runs.iter().map(|s| s.prompt_ms).fold(f64::INFINITY, f64::min);
+        let gen_ms = runs.iter().map(|s| s.gen_ms).fold(f64::INFINITY, f64::min);
+        Speed { prompt_ms, gen_ms }
+    }
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn model_path() -> PathBuf {
+    if let Ok(p) = std::env::var("WASI_NN_BENCH_MODEL") {
+        return p.into();
+    }
+    let out = Command::new(root().join("tests/models/fetch-gemma3-270m.sh")).output().expect("run the fetch script");
+    assert!(out.status.success(), "fetching the model failed: {}", String::from_utf8_lossy(&out.stderr));
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+/// A prompt of exactly `n` tokens (BOS included): a text repeated and cut to length, as token ids and as
+/// the text those ids decode to.
+fn prompt(vocab: &Vocab, n: usize) -> (Vec<u32>, String) {
+    let sentence = "The quick brown fox jumps over the lazy dog while the river flows quietly past the old mill. ";
+    let mut text = String::new();
+    while vocab.tokenize(text.as_bytes(), true, false).len() < n + 8 {
+        text.push_str(sentence);
+    }
+    let mut tokens = vocab.tokenize(text.as_bytes(), true, false);
+    tokens.truncate(n);
+    let without_bos = if vocab.bos() == Some(tokens[0]) { &tokens[1..] } else { &tokens[..] };
+    let text = String::from_utf8(vocab.decode(without_bos)).unwrap();
+    // The decoded text must tokenize back to the same ids, or the three runs would see different prompts.
+    let again = vocab.tokenize(text.as_bytes(), true, false);
+    assert_eq!(again, tokens, "the benchmark prompt does not round-trip through the tokenizer");
+    (tokens, text)
+}
+
+fn argmax(logits: &[f32]) -> u32 {
+    let mut best = 0;
+    for (i, &v) in logits.iter().enumerate() {
+        if v > logits[best] {
+            best = i;
+        }
+    }
+    best as u32
+}
+
+/// candle alone: load the model, then time the prompt and `n_gen` greedy tokens.
+fn candle_alone(path: &Path, tokens: &[u32], n_gen: usize, runs: usize) -> Speed {
+    let bytes = std::fs::read(path).unwrap();
+    let mut reader = Cursor::new(&bytes[..]);
+    let content = Content::read(&mut reader).unwrap();
+    let arch = content.metadata["general.architecture"].to_string().unwrap().clone();
+    assert_eq!(arch, "gemma3", "candle alone is wired for Gemma 3 models only");
+    let weights = quantized_gemma3::ModelWeights::from_gguf(content, &mut reader, &Device::Cpu).unwrap();
+    let logits = |m: &mut quantized_gemma3::ModelWeights, ids: &[u32], pos: usize| -> Vec<f32> {
+        let input = Tensor::new(ids, &Device::Cpu).unwrap().unsqueeze(0).unwrap();
+        m.forward(&input, pos).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap()
+    };
+    let mut all = Vec::new();
+    for _ in 0..runs {
+        let mut m = weights.clone();
+        let start = Instant::now();
+        let mut next = argmax(&logits(&mut m, tokens, 0));
+        let prompt_ms = start.elapsed().as_secs_f64() * 1e3;
+        let start = Instant::now();
+        for i in 0..n_gen {
+            next = argmax(&logits(&mut m, &[next], tokens.len() + i));
+        }
+        std::hint::black_box(next);
+        all.push(Speed { prompt_ms, gen_ms: start.elapsed().as_secs_f64() * 1e3 });
+    }
+    Speed::best(&all)
+}
+
+/// The number after `key` in `text` ("… 12 tokens in 345 ms" → key "in").
+fn number_after(text: &str, key: &str) -> Option<f64> {
+    let rest = &text[text.find(key)? + key.len()..];
+    rest.split_whitespace().next()?.trim_end_matches(|c: char| !c.is_ascii_digit()).parse().ok()
+}
+
+/// The plugin through `wasmedge` and the chat guest: (the plugin's own split, the guest's wall time of
+/// `compute`).
+fn through_guest(path: &Path, text: &str, n_tokens: usize, n_gen: usize, runs: usize) -> (Speed, f64) {
+    let root = root();
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet", "-p", "wasmedge-cli", "-p", "wasmedge-plugin-wasi-nn"])
+        .current_dir(&root)
+        .status()
+        .unwrap();
+    assert!(status.success(), "building wasmedge and the plugin failed");
+    let plugins = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root.join("target/release/libwasmedge_plugin_wasi_nn.so"),
+        plugins.path().join("libwasmedge_plugin_wasi_nn.so"),
+    )
+    .unwrap();
+    let config = format!(
+        r#"{{"n-predict":{n_gen},"ignore-eos":true,"temp":0,"enable-log":true,"ctx-size":{},"batch-size":{}}}"#,
+        n_tokens + n_gen + 16,
+        n_tokens.max(512)
+    );
+    let mut all = Vec::new();
+    let mut guest_ms = f64::INFINITY;
+    for _ in 0..runs {
+        let out = Command::new(root.join("target/release/wasmedge"))
+            .env("WASMEDGE_PLUGIN_PATH", plugins.path())
+            .arg("--nn-preload")
+            .arg(format!("default:GGML:AUTO:{}", path.display()))
+            .arg(root.join("tests/fixtures/wasi_nn/chat.wasm"))
+            .args(["-t", "raw", "-c", &config, text])
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "the guest failed:\n{stdout}\n{stderr}");
+        let tokens = stdout.lines().find(|l| l.starts_with("tokens 1:")).unwrap();
+        assert_eq!(number_after(tokens, "\"input_tokens\":"), Some(n_tokens as f64), "{tokens}");
+        assert_eq!(number_after(tokens, "\"output_tokens\":"), Some(n_gen as f64), "{tokens}");
+        let log = stderr.lines().find(|l| l.contains("compute: prompt eval")).expect("the plugin's timing line");
+        let prompt_ms = number_after(log, "tokens in").unwrap();
+        let gen_ms = number_after(&log[log.find("generated").unwrap()..], "tokens in").unwrap();
+        all.push(Speed { prompt_ms, gen_ms });
+        let time = stdout.lines().find(|l| l.starts_with("time 1:")).unwrap();
+        guest_ms = guest_ms.min(number_after(time, "time 1:").unwrap());
+    }
+    (Speed::best(&all), guest_ms)
+}
+
+const LLAMA_CPP: &str = r#"
+import sys, time
+import numpy as np
+from llama_cpp import Llama
+path, text, n_gen, runs, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+llm = Llama(model_path=path, n_ctx=1024, n_batch=512, n_threads=threads, n_threads_batch=threads, verbose=False)
+tokens = llm.tokenize(text.encode(), add_bos=True, special=False)
+best_pp, best_tg = float("inf"), float("inf")
+for _ in range(runs):
+    llm.reset()
+    t = time.perf_counter(); llm.eval(tokens); pp = time.perf_counter() - t
+    nxt = int(np.argmax(llm.scores[llm.n_tokens - 1]))
+    t = time.perf_counter()
+    for _ in range(n_gen):
+        llm.eval([nxt]); nxt = int(np.argmax(llm.scores[llm.n_tokens - 1]))
+    tg = time.perf_counter() - t
+    best_pp, best_tg = min(best_pp, pp), min(best_tg, tg)
+print(len(tokens), best_pp * 1e3, best_tg * 1e3)
+"#;
+
+/// llama.cpp through llama-cpp-python, if it is installed: (prompt tokens, speed).
+fn llama_cpp(path: &Path, text: &str, n_gen: usize, runs: usize) -> Result<(usize, Speed), String> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let out = Command::new(&python)
+        .args(["-c", LLAMA_CPP])
+        .arg(path)
+        .arg(text)
+        .args([n_gen.to_string(), runs.to_string(), threads.to_string()])
+        .output()
+        .map_err(|e| format!("{python}: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(err.lines().last().unwrap_or("failed").to_string());
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: Vec<f64> = stdout.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    match v[..] {
+        [n, prompt_ms, gen_ms] => Ok((n as usize, Speed { prompt_ms, gen_ms })),
+        _ => Err(format!("unexpected output: {stdout}")),
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported.
+    let n_prompt = env_usize("WASI_NN_BENCH_PROMPT_TOKENS", 128);
+    let n_gen = env_usize("WASI_NN_BENCH_GEN_TOKENS", 64);
+    let runs = env_usize("WASI_NN_BENCH_RUNS", 3).max(1);
+    let path = model_path();
+    let vocab = Vocab::from_gguf(&std::fs::read(&path).unwrap()).unwrap();
+    let (tokens, text) = prompt(&vocab, n_prompt);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "model {}: {n_prompt} prompt tokens, {n_gen} generated (greedy), best of {runs}, {threads} threads",
+        path.display()
+    );
+
+    let candle = candle_alone(&path, &tokens, n_gen, runs);
+    let (plugin, guest_ms) = through_guest(&path, &text, n_prompt, n_gen, runs);
+    let row = |name: &str, s: Speed| {
+        println!("{name:<28} prompt {:>8.1} tok/s   generation {:>7.1} tok/s", s.pp(n_prompt), s.tg(n_gen));
+    };
+    row("candle alone", candle);
+    row("plugin (its own timing)", plugin);
+    let candle_total = candle.prompt_ms + candle.gen_ms;
+    println!(
+        "{:<28} compute {guest_ms:.1} ms vs candle alone {candle_total:.1} ms: plugin boundary {:+.2}%",
+        "plugin (guest's timing)",
+        (guest_ms / candle_total - 1.0) * 100.0
+    );
+    println!(
+        "plugin / candle alone: prompt {:.3}x, generation {:.3}x (tokens/s ratio)",
+        plugin.pp(n_prompt) / candle.pp(n_prompt),
+        plugin.tg(n_gen) / candle.tg(n_gen)
+    );
+    match llama_cpp(&path, &text, n_gen, runs) {
+        Ok((n, llama)) => {
+            if n != n_prompt {
+                println!("note: llama.cpp tokenized the prompt into {n} tokens, not {n_prompt}");
+            }
+            let llama_pp = n as f64 * 1e3 / llama.prompt_ms;
+            println!("{:<28} prompt {llama_pp:>8.1} tok/s   generation {:>7.1} tok/s", "llama.cpp", llama.tg(n_gen));
+            println!(
+                "plugin / llama.cpp: prompt {:.3}x, generation {:.3}x (tokens/s ratio; target generation >= 0.6x)",
+                plugin.pp(n_prompt) / llama_pp,
+                plugin.tg(n_gen) / llama.tg(n_gen)
+            );
+        }
+        Err(e) => println!("llama.cpp: not run ({e}); `pip install llama-cpp-python` to compare"),
+    }
+}
