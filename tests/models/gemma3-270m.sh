@@ -10,6 +10,9 @@
 #
 #   wasmedge --dir .:. --nn-preload default:GGML:AUTO:gemma-3-270m-q4_k_m.gguf chat.wasm QUESTION...
 #
+# The model on PyPI is the pretrained Gemma-3 270M, not the instruction-tuned one: it continues text
+# rather than following a chat template, so the guest sends its questions as plain "Q: … A:" text
+# (`-t raw`; each turn is appended to the conversation so far) and stops at the newline after an answer.
 # The first question is answered with compute + get_output (LlamaEdge's zero-length output buffer), the
 # second streams with compute_single; with temp 0 the answers are deterministic, so they and the token
 # counts must equal the recorded ones. It runs twice: a second run must print the same.
@@ -28,9 +31,9 @@ run() {
     (cd "$(dirname "$model")" &&
         WASMEDGE_PLUGIN_PATH=$plugins "$root/target/release/wasmedge" --dir .:. \
             --nn-preload "default:GGML:AUTO:$(basename "$model")" "$plugins/chat.wasm" \
-            -c '{"n-predict":48,"temp":0,"ctx-size":1024}' -m 48 \
-            "What is the capital of France? Answer in one sentence." \
-            "And what is the capital of Italy?")
+            -t raw -c '{"n-predict":32,"temp":0,"ctx-size":1024,"reverse-prompt":"\n"}' -m 32 -s $'\n' \
+            $'Q: What is the capital of France?\nA:' \
+            $'\nQ: What are the three primary colors?\nA:')
 }
 
 first=$(run)

@@ -1,7 +1,8 @@
 //! Prompt processing and generation speed of a GGUF model three ways, in one run:
 //!
-//! 1. **candle alone**: candle-transformers' quantized model driven by a plain greedy loop, the prompt in one
-//!    forward pass and then one pass per generated token — what the plugin would cost with no plugin around it;
+//! 1. **candle alone**: the backend's model code (`ggml::model::Weights`, candle tensors) driven by a plain
+//!    greedy loop, the prompt in one forward pass and then one pass per generated token — what the plugin
+//!    would cost with no plugin, no guest and no sampler around it;
 //! 2. **the plugin through the guest API**: `wasmedge --nn-preload … chat.wasm`, the C guest calling
 //!    `compute` once (`ignore-eos`, `n-predict` tokens, `temp` 0); the guest times the call, the plugin's
 //!    `enable-log` line splits it into prompt and generation;
@@ -22,8 +23,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use candle_core::quantized::gguf_file::Content;
-use candle_core::{Device, Tensor};
-use candle_transformers::models::quantized_gemma3;
+use wasmedge_plugin_wasi_nn::ggml::model::Weights;
 use wasmedge_plugin_wasi_nn::ggml::tokenizer::Vocab;
 
 /// Tokens per second of a prompt pass and of generation.
@@ -97,22 +97,16 @@ fn candle_alone(path: &Path, tokens: &[u32], n_gen: usize, runs: usize) -> Speed
     let bytes = std::fs::read(path).unwrap();
     let mut reader = Cursor::new(&bytes[..]);
     let content = Content::read(&mut reader).unwrap();
-    let arch = content.metadata["general.architecture"].to_string().unwrap().clone();
-    assert_eq!(arch, "gemma3", "candle alone is wired for Gemma 3 models only");
-    let weights = quantized_gemma3::ModelWeights::from_gguf(content, &mut reader, &Device::Cpu).unwrap();
-    let logits = |m: &mut quantized_gemma3::ModelWeights, ids: &[u32], pos: usize| -> Vec<f32> {
-        let input = Tensor::new(ids, &Device::Cpu).unwrap().unsqueeze(0).unwrap();
-        m.forward(&input, pos).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap()
-    };
+    let (weights, _) = Weights::load(content, &mut reader).unwrap();
     let mut all = Vec::new();
     for _ in 0..runs {
         let mut m = weights.clone();
         let start = Instant::now();
-        let mut next = argmax(&logits(&mut m, tokens, 0));
+        let mut next = argmax(&m.forward(tokens, 0).unwrap());
         let prompt_ms = start.elapsed().as_secs_f64() * 1e3;
         let start = Instant::now();
         for i in 0..n_gen {
-            next = argmax(&logits(&mut m, &[next], tokens.len() + i));
+            next = argmax(&m.forward(&[next], tokens.len() + i).unwrap());
         }
         std::hint::black_box(next);
         all.push(Speed { prompt_ms, gen_ms: start.elapsed().as_secs_f64() * 1e3 });
@@ -176,18 +170,21 @@ fn through_guest(path: &Path, text: &str, n_tokens: usize, n_gen: usize, runs: u
 const LLAMA_CPP: &str = r#"
 import sys, time
 import numpy as np
+import llama_cpp
 from llama_cpp import Llama
 path, text, n_gen, runs, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 llm = Llama(model_path=path, n_ctx=1024, n_batch=512, n_threads=threads, n_threads_batch=threads, verbose=False)
 tokens = llm.tokenize(text.encode(), add_bos=True, special=False)
+def argmax():
+    logits = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
+    return int(np.argmax(np.ctypeslib.as_array(logits, shape=(llm.n_vocab(),))))
 best_pp, best_tg = float("inf"), float("inf")
 for _ in range(runs):
     llm.reset()
-    t = time.perf_counter(); llm.eval(tokens); pp = time.perf_counter() - t
-    nxt = int(np.argmax(llm.scores[llm.n_tokens - 1]))
+    t = time.perf_counter(); llm.eval(tokens); nxt = argmax(); pp = time.perf_counter() - t
     t = time.perf_counter()
     for _ in range(n_gen):
-        llm.eval([nxt]); nxt = int(np.argmax(llm.scores[llm.n_tokens - 1]))
+        llm.eval([nxt]); nxt = argmax()
     tg = time.perf_counter() - t
     best_pp, best_tg = min(best_pp, pp), min(best_tg, tg)
 print(len(tokens), best_pp * 1e3, best_tg * 1e3)

@@ -23,6 +23,7 @@
 //! - Not here: embedding mode, grammars, images (`compute`/`set_input` refuse them), GPUs (`n-gpu-layers`
 //!   is ignored), `threads` (candle sizes its own pool).
 
+mod gemma3;
 pub mod metadata;
 pub mod model;
 mod qwen2;

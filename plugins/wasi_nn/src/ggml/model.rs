@@ -7,9 +7,9 @@ use std::io::{Read, Seek};
 
 use candle_core::quantized::gguf_file::{Content, Value};
 use candle_core::{Device, Tensor};
-use candle_transformers::models::{quantized_gemma3, quantized_llama, quantized_phi3, quantized_qwen3};
+use candle_transformers::models::{quantized_llama, quantized_phi3, quantized_qwen3};
 
-use super::qwen2;
+use super::{gemma3, qwen2};
 
 /// The architectures this backend runs, as GGUF names them.
 pub const SUPPORTED: &str = "llama, qwen2, qwen3, gemma3, phi3";
@@ -21,7 +21,7 @@ pub enum Weights {
     Llama(quantized_llama::ModelWeights),
     Qwen2(qwen2::ModelWeights),
     Qwen3(quantized_qwen3::ModelWeights),
-    Gemma3(quantized_gemma3::ModelWeights),
+    Gemma3(gemma3::ModelWeights),
     Phi3(quantized_phi3::ModelWeights),
 }
 
@@ -53,7 +53,8 @@ impl Weights {
         let trained = context("context_length");
         let max_context = match arch.as_str() {
             "llama" => quantized_llama::MAX_SEQ_LEN,
-            "gemma3" => quantized_gemma3::MAX_SEQ_LEN,
+            // Rotary angles are computed per evaluation: any position the model was trained for.
+            "gemma3" => trained.unwrap_or(quantized_llama::MAX_SEQ_LEN),
             "qwen2" | "qwen3" | "phi3" => trained.unwrap_or(0),
             _ => return Err(None),
         };
@@ -63,9 +64,7 @@ impl Weights {
             "llama" => Weights::Llama(quantized_llama::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
             "qwen2" => Weights::Qwen2(qwen2::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
             "qwen3" => Weights::Qwen3(quantized_qwen3::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
-            "gemma3" => {
-                Weights::Gemma3(quantized_gemma3::ModelWeights::from_gguf(content, reader, &device).map_err(err)?)
-            }
+            "gemma3" => Weights::Gemma3(gemma3::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
             "phi3" => {
                 Weights::Phi3(quantized_phi3::ModelWeights::from_gguf(false, content, reader, &device).map_err(err)?)
             }
@@ -75,32 +74,21 @@ impl Weights {
         Ok((weights, ModelInfo { architecture: arch, max_context, train_context }))
     }
 
-    /// Forget the KV cache. (Phi-3 and Gemma 3 have no call for it; they restart their cache at
+    /// Forget the KV cache. (Phi-3 has no call for it; it restarts its cache at
     /// position 0, which is where every evaluation here starts after this.)
     pub fn clear(&mut self) {
         match self {
             Weights::Llama(m) => m.clear_kv_cache(),
             Weights::Qwen2(m) => m.clear_kv_cache(),
             Weights::Qwen3(m) => m.clear_kv_cache(),
-            Weights::Gemma3(_) | Weights::Phi3(_) => {}
+            Weights::Gemma3(m) => m.clear_kv_cache(),
+            Weights::Phi3(_) => {}
         }
     }
 
     /// Evaluate `tokens` at positions `pos..` (after the `pos` tokens in the cache): the logits of the
     /// token that follows them.
     pub fn forward(&mut self, tokens: &[u32], pos: usize) -> candle_core::Result<Vec<f32>> {
-        // candle's Gemma 3 cannot evaluate several tokens after a cached prefix (its mask is built for
-        // an empty cache only): past position 0, it gets one token at a time.
-        if let Weights::Gemma3(_) = self
-            && pos > 0
-            && tokens.len() > 1
-        {
-            let mut logits = Vec::new();
-            for (i, &t) in tokens.iter().enumerate() {
-                logits = self.forward(&[t], pos + i)?;
-            }
-            return Ok(logits);
-        }
         let input = Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?;
         let logits = match self {
             Weights::Llama(m) => m.forward(&input, pos)?,

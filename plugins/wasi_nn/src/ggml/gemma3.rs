@@ -1,0 +1,333 @@
+//! Gemma 3 on quantized GGUF weights, written for this backend on candle's tensor operations.
+//!
+//! candle-transformers 0.11.1 has a `quantized_gemma3`, but it does not compute what Gemma 3 (and
+//! llama.cpp) compute, and it is heavy: its feed-forward activation is SiLU where Gemma uses GELU (tanh
+//! approximation); it ignores the sliding window once generation is past the prompt; it cannot evaluate
+//! several tokens after a cached prefix; it dequantizes the token-embedding table to f32 (671 MB for the
+//! 262 144-token vocabulary of Gemma-3 270M, whose weights are 250 MB in all) and precomputes rotary tables
+//! for 131 072 positions in every layer (another 1.2 GB for that model, and most of its load time).
+//!
+//! Here, as in llama.cpp's `gemma3` graph:
+//! - the embedding table stays quantized: rows are dequantized on lookup, and the same tensor is the
+//!   output projection when the model ties them (no `output.weight`);
+//! - rotary angles are computed for the positions of each evaluation (NeoX layout), with the local base
+//!   (`rope.local_freq_base`, 10 000) on sliding-window layers and `rope.freq_base` with the linear
+//!   `rope.scaling.factor` on the global ones (every `sliding_window_type`-th layer, 6 by default);
+//! - a sliding-window layer attends to the last `sliding_window` positions, including its own, and its KV
+//!   cache keeps only those (so a long context costs global layers only);
+//! - attention is scaled by `key_length^-1/2` (`(n_embd / n_head)^-1/2` for the 62-layer 27B model, as
+//!   llama.cpp does); the block is norm → attention → post-norm → residual, norm → GELU-gated MLP →
+//!   post-norm → residual; embeddings are scaled by `sqrt(n_embd)`.
+//!
+//! A clone shares the weights (reference-counted) and has its own KV cache.
+
+use std::sync::Arc;
+
+use candle_core::quantized::{QMatMul, QTensor, gguf_file};
+use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
+use candle_transformers::quantized_nn::RmsNorm;
+use candle_transformers::utils::repeat_kv;
+
+/// The token-embedding table: quantized when its rows are whole blocks, else dequantized.
+#[derive(Debug, Clone)]
+enum Embeddings {
+    Quantized(Arc<QTensor>),
+    Dense(Tensor),
+}
+
+impl Embeddings {
+    fn lookup(&self, ids: &Tensor) -> Result<Tensor> {
+        match self {
+            Embeddings::Quantized(q) => q.embedding(ids),
+            Embeddings::Dense(t) => {
+                let (b, s) = ids.dims2()?;
+                t.index_select(&ids.flatten_all()?, 0)?.reshape((b, s, t.dim(1)?))
+            }
+        }
+    }
+}
+
+/// One layer's KV cache: keys and values of positions `start..start + len`.
+#[derive(Debug, Clone)]
+struct Cache {
+    k: Tensor,
+    v: Tensor,
+    start: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Layer {
+    wq: QMatMul,
+    wk: QMatMul,
+    wv: QMatMul,
+    wo: QMatMul,
+    q_norm: RmsNorm,
+    k_norm: RmsNorm,
+    attn_norm: RmsNorm,
+    post_attn_norm: RmsNorm,
+    ffn_norm: RmsNorm,
+    post_ffn_norm: RmsNorm,
+    gate: QMatMul,
+    up: QMatMul,
+    down: QMatMul,
+    /// `Some(n)`: a sliding-window layer attending to the last `n` positions.
+    window: Option<usize>,
+    /// The rotary inverse frequencies (already divided by the scaling factor), `head_dim / 2` of them.
+    inv_freq: Tensor,
+    cache: Option<Cache>,
+}
+
+/// A Gemma 3 model with its own KV cache.
+#[derive(Debug, Clone)]
+pub struct ModelWeights {
+    embeddings: Embeddings,
+    output: QMatMul,
+    norm: RmsNorm,
+    layers: Vec<Layer>,
+    n_embd: usize,
+    n_head: usize,
+    n_kv_head: usize,
+    head_dim: usize,
+    attention_scale: f64,
+}
+
+/// `cos` and `sin` of the rotary angles for `len` positions from `pos` (`(len, head_dim / 2)` each).
+fn rotary(inv_freq: &Tensor, pos: usize, len: usize) -> Result<(Tensor, Tensor)> {
+    let positions: Vec<f32> = (pos..pos + len).map(|p| p as f32).collect();
+    let positions = Tensor::from_vec(positions, (len, 1), inv_freq.device())?;
+    let angles = positions.broadcast_mul(&inv_freq.unsqueeze(0)?)?;
+    Ok((angles.cos()?, angles.sin()?))
+}
+
+/// The additive attention mask of queries at `pos..pos + q_len` over keys at `k_start..pos + q_len`:
+/// 0 where a query may look (causal, and within `window` when there is one), -inf elsewhere.
+fn mask(pos: usize, q_len: usize, k_start: usize, window: Option<usize>, device: &Device) -> Result<Tensor> {
+    let k_len = pos + q_len - k_start;
+    let mut m = Vec::with_capacity(q_len * k_len);
+    for i in pos..pos + q_len {
+        for j in k_start..pos + q_len {
+            let visible = j <= i && window.is_none_or(|w| i - j < w);
+            m.push(if visible { 0f32 } else { f32::NEG_INFINITY });
+        }
+    }
+    Tensor::from_vec(m, (1, 1, q_len, k_len), device)
+}
+
+impl Layer {
+    fn attention(&mut self, x: &Tensor, pos: usize, model: &Dims) -> Result<Tensor> {
+        let (b, t, _) = x.dims3()?;
+        let heads = |m: &QMatMul, n: usize| -> Result<Tensor> {
+            m.forward(x)?.reshape((b, t, n, model.head_dim))?.transpose(1, 2)?.contiguous()
+        };
+        let q = self.q_norm.forward(&heads(&self.wq, model.n_head)?)?;
+        let k = self.k_norm.forward(&heads(&self.wk, model.n_kv_head)?)?;
+        let v = heads(&self.wv, model.n_kv_head)?;
+        let (cos, sin) = rotary(&self.inv_freq, pos, t)?;
+        let q = candle_nn::rotary_emb::rope(&q, &cos, &sin)?;
+        let k = candle_nn::rotary_emb::rope(&k, &cos, &sin)?;
+
+        // Positions in the cache, then these.
+        let (k, v, k_start) = match self.cache.take() {
+            _ if pos == 0 => (k, v, 0),
+            Some(c) if c.start + c.k.dim(2)? == pos => {
+                (Tensor::cat(&[&c.k, &k], 2)?, Tensor::cat(&[&c.v, &v], 2)?, c.start)
+            }
+            _ => candle_core::bail!("gemma3: evaluating position {pos} without the cache before it"),
+        };
+        let end = pos + t;
+        // What later positions can still see: everything, or the last `window - 1` positions.
+        let keep_from = self.window.map_or(k_start, |w| end.saturating_sub(w.saturating_sub(1)).max(k_start));
+        let kept = end - keep_from;
+        self.cache = Some(Cache {
+            k: k.narrow(2, keep_from - k_start, kept)?,
+            v: v.narrow(2, keep_from - k_start, kept)?,
+            start: keep_from,
+        });
+
+        let k = repeat_kv(k, model.n_head / model.n_kv_head)?.contiguous()?;
+        let v = repeat_kv(v, model.n_head / model.n_kv_head)?.contiguous()?;
+        let mut att = (q.matmul(&k.t()?)? * model.attention_scale)?;
+        // One query with a cache trimmed to its window sees every key: no mask needed.
+        let needs_mask = t > 1 || self.window.is_some_and(|w| end - k_start > w);
+        if needs_mask {
+            att = att.broadcast_add(&mask(pos, t, k_start, self.window, x.device())?)?;
+        }
+        let att = candle_nn::ops::softmax_last_dim(&att)?;
+        let y = att.matmul(&v)?.transpose(1, 2)?.reshape((b, t, model.n_head * model.head_dim))?;
+        self.wo.forward(&y)
+    }
+
+    fn forward(&mut self, x: &Tensor, pos: usize, model: &Dims) -> Result<Tensor> {
+        let h = self.attn_norm.forward(x)?;
+        let h = self.attention(&h, pos, model)?;
+        let x = (x + self.post_attn_norm.forward(&h)?)?;
+        let h = self.ffn_norm.forward(&x)?;
+        let h = self.down.forward(&(self.gate.forward(&h)?.gelu()? * self.up.forward(&h)?)?)?;
+        x + self.post_ffn_norm.forward(&h)?
+    }
+}
+
+/// The dimensions a layer needs from the model.
+struct Dims {
+    n_head: usize,
+    n_kv_head: usize,
+    head_dim: usize,
+    attention_scale: f64,
+}
+
+fn inv_freq(head_dim: usize, base: f32, scale: f32, device: &Device) -> Result<Tensor> {
+    let f: Vec<f32> = (0..head_dim).step_by(2).map(|i| scale / base.powf(i as f32 / head_dim as f32)).collect();
+    Tensor::new(f.as_slice(), device)
+}
+
+impl ModelWeights {
+    /// Read the model from a GGUF file's content and tensor data.
+    pub fn from_gguf<R: std::io::Seek + std::io::Read>(
+        ct: gguf_file::Content,
+        reader: &mut R,
+        device: &Device,
+    ) -> Result<Self> {
+        let md = |key: &str| {
+            ct.metadata.get(&format!("gemma3.{key}")).ok_or_else(|| candle_core::Error::Msg(format!("no gemma3.{key}")))
+        };
+        let n_head = md("attention.head_count")?.to_u32()? as usize;
+        let n_kv_head = md("attention.head_count_kv")?.to_u32()? as usize;
+        let n_layer = md("block_count")?.to_u32()? as usize;
+        let n_embd = md("embedding_length")?.to_u32()? as usize;
+        let head_dim = md("attention.key_length")?.to_u32()? as usize;
+        let eps = md("attention.layer_norm_rms_epsilon")?.to_f32()? as f64;
+        let window = md("attention.sliding_window")?.to_u32()? as usize;
+        let pattern = md("attention.sliding_window_type").and_then(|v| v.to_u32()).map_or(6, |v| v as usize).max(1);
+        let freq_base = md("rope.freq_base").and_then(|v| v.to_f32()).unwrap_or(1_000_000.0);
+        let local_base = md("rope.local_freq_base").and_then(|v| v.to_f32()).unwrap_or(10_000.0);
+        let factor = md("rope.scaling.factor").and_then(|v| v.to_f32()).unwrap_or(1.0);
+        let scale = if factor > 0.0 { 1.0 / factor } else { 1.0 };
+        if n_kv_head == 0 || !n_head.is_multiple_of(n_kv_head) {
+            candle_core::bail!("gemma3: {n_head} heads cannot share {n_kv_head} KV heads");
+        }
+        let attention_scale =
+            if n_layer == 62 { 1.0 / ((n_embd / n_head) as f64).sqrt() } else { 1.0 / (head_dim as f64).sqrt() };
+
+        let embd = ct.tensor(reader, "token_embd.weight", device)?;
+        let embd = Arc::new(embd);
+        let embeddings = if n_embd.is_multiple_of(embd.dtype().block_size()) {
+            Embeddings::Quantized(embd.clone())
+        } else {
+            Embeddings::Dense(embd.dequantize(device)?)
+        };
+        let output = match ct.tensor(reader, "output.weight", device) {
+            Ok(w) => QMatMul::from_qtensor(w)?,
+            Err(_) => QMatMul::from_arc(embd)?,
+        };
+        let norm = RmsNorm::from_qtensor(ct.tensor(reader, "output_norm.weight", device)?, eps)?;
+        let global_freq = inv_freq(head_dim, freq_base, scale, device)?;
+        let local_freq = inv_freq(head_dim, local_base, 1.0, device)?;
+
+        let mut layers = Vec::with_capacity(n_layer);
+        for il in 0..n_layer {
+            let mut t = |name: &str| ct.tensor(reader, &format!("blk.{il}.{name}.weight"), device);
+            let mut mm = |name: &str| QMatMul::from_qtensor(t(name)?);
+            let (wq, wk, wv, wo) = (mm("attn_q")?, mm("attn_k")?, mm("attn_v")?, mm("attn_output")?);
+            let (gate, up, down) = (mm("ffn_gate")?, mm("ffn_up")?, mm("ffn_down")?);
+            let mut rms =
+                |name: &str| RmsNorm::from_qtensor(ct.tensor(reader, &format!("blk.{il}.{name}.weight"), device)?, eps);
+            let sliding = (il + 1) % pattern != 0;
+            layers.push(Layer {
+                wq,
+                wk,
+                wv,
+                wo,
+                q_norm: rms("attn_q_norm")?,
+                k_norm: rms("attn_k_norm")?,
+                attn_norm: rms("attn_norm")?,
+                post_attn_norm: rms("post_attention_norm")?,
+                ffn_norm: rms("ffn_norm")?,
+                post_ffn_norm: rms("post_ffw_norm")?,
+                gate,
+                up,
+                down,
+                window: sliding.then_some(window),
+                inv_freq: if sliding { local_freq.clone() } else { global_freq.clone() },
+                cache: None,
+            });
+        }
+        Ok(ModelWeights { embeddings, output, norm, layers, n_embd, n_head, n_kv_head, head_dim, attention_scale })
+    }
+
+    /// Drop the KV cache.
+    pub fn clear_kv_cache(&mut self) {
+        for layer in &mut self.layers {
+            layer.cache = None;
+        }
+    }
+
+    /// The logits of the token after `x` (`(batch, seq_len)` token ids at positions from `pos`, following
+    /// the `pos` positions in the cache).
+    pub fn forward(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
+        let (_, t) = x.dims2()?;
+        let dims = Dims {
+            n_head: self.n_head,
+            n_kv_head: self.n_kv_head,
+            head_dim: self.head_dim,
+            attention_scale: self.attention_scale,
+        };
+        let mut h = (self.embeddings.lookup(x)? * (self.n_embd as f64).sqrt())?;
+        for layer in &mut self.layers {
+            h = layer.forward(&h, pos, &dims)?;
+        }
+        let last = h.i((.., t - 1, ..))?;
+        self.output.forward(&self.norm.forward(&last)?)?.to_dtype(DType::F32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ggml::testing::tiny_gguf;
+    use candle_core::quantized::gguf_file::Value;
+
+    /// The tiny Gemma 3 of the tests, with a sliding window of `window` positions.
+    fn tiny(window: u32) -> ModelWeights {
+        let bytes = tiny_gguf("gemma3", 11);
+        let mut reader = std::io::Cursor::new(&bytes[..]);
+        let mut content = gguf_file::Content::read(&mut reader).unwrap();
+        content.metadata.insert("gemma3.attention.sliding_window".into(), Value::U32(window));
+        ModelWeights::from_gguf(content, &mut reader, &Device::Cpu).unwrap()
+    }
+
+    fn logits(m: &mut ModelWeights, tokens: &[u32], pos: usize) -> Vec<f32> {
+        let x = Tensor::new(tokens, &Device::Cpu).unwrap().unsqueeze(0).unwrap();
+        m.forward(&x, pos).unwrap().flatten_all().unwrap().to_vec1().unwrap()
+    }
+
+    fn close(a: &[f32], b: &[f32]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-4)
+    }
+
+    #[test]
+    fn the_sliding_window_is_the_same_masked_or_trimmed_from_the_cache() {
+        let tokens: Vec<u32> = (3..15).collect();
+        let mut whole = tiny(3);
+        let expected = logits(&mut whole, &tokens, 0);
+        // Token by token: the sliding layers' caches hold 2 positions, and no mask is built.
+        let mut single = tiny(3);
+        let mut got = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            got = logits(&mut single, &[*t], i);
+        }
+        assert!(close(&expected, &got), "token by token");
+        for layer in single.layers.iter().filter(|l| l.window.is_some()) {
+            assert_eq!(layer.cache.as_ref().unwrap().k.dim(2).unwrap(), 2);
+        }
+        // Chunks after a trimmed cache.
+        let mut chunked = tiny(3);
+        logits(&mut chunked, &tokens[..5], 0);
+        logits(&mut chunked, &tokens[5..9], 5);
+        assert!(close(&expected, &logits(&mut chunked, &tokens[9..], 9)), "chunked");
+        // The window matters: a model that sees everything computes something else.
+        let mut wide = tiny(512);
+        assert!(!close(&expected, &logits(&mut wide, &tokens, 0)));
+        // A position that does not follow the cache is an error, not a silent restart.
+        assert!(wide.forward(&Tensor::new(&[1u32], &Device::Cpu).unwrap().unsqueeze(0).unwrap(), 40).is_err());
+    }
+}
