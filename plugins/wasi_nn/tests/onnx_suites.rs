@@ -10,8 +10,8 @@
 //!   light model zoo) with onnxruntime's outputs as the reference, through the plugin's guest ABI; every
 //!   case must match, each float output within 1e-3 relative plus 1e-4 of its largest magnitude.
 //!
-//! Both need data that `cargo test` does not fetch, so they are `#[ignore]`d and run by `.ci/run`:
-//! `cargo test -p wasmedge-plugin-wasi-nn --test onnx_suites -- --ignored`.
+//! Both need data that `cargo test` does not fetch, so they are `#[ignore]`d; `.ci/run` provides the data
+//! and runs them with the rest (`cargo test --workspace -- --include-ignored`).
 
 #![cfg(feature = "onnx")]
 
@@ -298,7 +298,7 @@ fn onnx_node_coverage() {
     if std::env::var_os("WASI_NN_RECORD").is_some() {
         let mut text = String::from(
             "# ONNX node tests (Debian's libonnx-testdata) that the ONNX backend does not pass, written by\n\
-             # `WASI_NN_RECORD=1 cargo test -p wasmedge-plugin-wasi-nn --test onnx_suites -- --ignored`.\n\
+             # `WASI_NN_RECORD=1 cargo test -p wasmedge-plugin-wasi-nn --test onnx_suites -- --ignored onnx_node_coverage`.\n\
              # Kinds: load (tract cannot load the model: mostly an operator it lacks), compute (fails to run),\n\
              # mismatch (other numbers than the reference), types (an input or output no wasi-nn tensor\n\
              # type carries: strings, int8, uint16, sequences; not the backend's fault).\n#\n",
