@@ -123,7 +123,7 @@ enum Plan {
     /// One plan, made at load, for every input shape the declaration admits.
     Ready(Arc<TypedSimplePlan>),
     /// Plans made at `compute` for the concrete input types and shapes (and, where needed, the values of
-    /// small integer inputs), cached by them.
+    /// small inputs), cached by them.
     PerShape { model: Box<InferenceModel>, plans: Mutex<Plans> },
 }
 
@@ -223,12 +223,15 @@ impl Model {
             s.datum_type.is_none_or(|dt| is_value_input(dt, len))
         });
         let per_shape = |model| Plan::PerShape { model: Box::new(model), plans: Mutex::new(Plans::default()) };
-        let plan = if concrete {
+        let cannot = |e: tract_onnx::prelude::TractError| invalid(format!("load: the model cannot be planned: {e:#}"));
+        let plan = if concrete && value_inputs {
+            // Kept for planning by value at `compute` if the shapes alone fail.
             match optimize(model.clone()) {
                 Ok(plan) => Plan::Ready(plan),
-                Err(_) if value_inputs => per_shape(model),
-                Err(e) => return Err(invalid(format!("load: the model cannot be planned: {e:#}"))),
+                Err(_) => per_shape(model),
             }
+        } else if concrete {
+            Plan::Ready(optimize(model).map_err(cannot)?)
         } else if let Some(plan) = typed.then(|| optimize(model.clone()).ok()).flatten() {
             Plan::Ready(plan)
         } else {
@@ -298,6 +301,7 @@ impl Model {
         };
         if plans.plans.len() >= PLANS_PER_GRAPH {
             plans.plans.clear();
+            plans.by_value.clear();
         }
         plans.plans.insert(key, plan.clone());
         Ok(plan)

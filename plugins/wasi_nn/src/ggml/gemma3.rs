@@ -85,10 +85,7 @@ pub struct ModelWeights {
     norm: RmsNorm,
     layers: Vec<Layer>,
     n_embd: usize,
-    n_head: usize,
-    n_kv_head: usize,
-    head_dim: usize,
-    attention_scale: f64,
+    dims: Dims,
 }
 
 /// `cos` and `sin` of the rotary angles for `len` positions from `pos` (`(len, head_dim / 2)` each).
@@ -168,6 +165,7 @@ impl Layer {
 }
 
 /// The dimensions a layer needs from the model.
+#[derive(Debug, Clone)]
 struct Dims {
     n_head: usize,
     n_kv_head: usize,
@@ -251,7 +249,8 @@ impl ModelWeights {
                 cache: None,
             });
         }
-        Ok(ModelWeights { embeddings, output, norm, layers, n_embd, n_head, n_kv_head, head_dim, attention_scale })
+        let dims = Dims { n_head, n_kv_head, head_dim, attention_scale };
+        Ok(ModelWeights { embeddings, output, norm, layers, n_embd, dims })
     }
 
     /// Drop the KV cache.
@@ -265,15 +264,9 @@ impl ModelWeights {
     /// the `pos` positions in the cache).
     pub fn forward(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
         let (_, t) = x.dims2()?;
-        let dims = Dims {
-            n_head: self.n_head,
-            n_kv_head: self.n_kv_head,
-            head_dim: self.head_dim,
-            attention_scale: self.attention_scale,
-        };
         let mut h = (self.embeddings.lookup(x)? * (self.n_embd as f64).sqrt())?;
         for layer in &mut self.layers {
-            h = layer.forward(&h, pos, &dims)?;
+            h = layer.forward(&h, pos, &self.dims)?;
         }
         let last = h.i((.., t - 1, ..))?;
         self.output.forward(&self.norm.forward(&last)?)?.to_dtype(DType::F32)
