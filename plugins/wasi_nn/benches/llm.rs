@@ -15,7 +15,8 @@
 //!
 //! The model is `$WASI_NN_BENCH_MODEL`, else Gemma-3 270M from `tests/models/fetch-gemma3-270m.sh`.
 //! `WASI_NN_BENCH_PROMPT_TOKENS` (default 128), `WASI_NN_BENCH_GEN_TOKENS` (default 64) and
-//! `WASI_NN_BENCH_RUNS` (default 3; the best run counts) set the sizes. Figures go to docs/performance.md.
+//! `WASI_NN_BENCH_RUNS` (default 3; the best run counts) set the sizes; `WASI_NN_BENCH_CANDLE_ONLY` runs
+//! the first part only (for iterating on the model code). Figures go to docs/performance.md.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -95,9 +96,8 @@ fn argmax(logits: &[f32]) -> u32 {
 /// candle alone: load the model, then time the prompt and `n_gen` greedy tokens.
 fn candle_alone(path: &Path, tokens: &[u32], n_gen: usize, runs: usize) -> Speed {
     let bytes = std::fs::read(path).unwrap();
-    let mut reader = Cursor::new(&bytes[..]);
-    let content = Content::read(&mut reader).unwrap();
-    let (weights, _) = Weights::load(content, &mut reader).unwrap();
+    let content = Content::read(&mut Cursor::new(&bytes[..])).unwrap();
+    let (weights, _) = Weights::load(content, &bytes).unwrap();
     let mut all = Vec::new();
     for _ in 0..runs {
         let mut m = weights.clone();
@@ -228,6 +228,10 @@ fn main() {
     );
 
     let candle = candle_alone(&path, &tokens, n_gen, runs);
+    if std::env::var_os("WASI_NN_BENCH_CANDLE_ONLY").is_some() {
+        println!("candle alone: prompt {:.1} tok/s, generation {:.1} tok/s", candle.pp(n_prompt), candle.tg(n_gen));
+        return;
+    }
     let (plugin, guest_ms) = through_guest(&path, &text, n_prompt, n_gen, runs);
     let row = |name: &str, s: Speed| {
         println!("{name:<28} prompt {:>8.1} tok/s   generation {:>7.1} tok/s", s.pp(n_prompt), s.tg(n_gen));

@@ -444,7 +444,8 @@ fn metadata_errors() {
     let id = g.load_by_name_with_config("default", r#"{"temp": 0, "n-predict": 2}"#).unwrap();
     let ctx = g.init(id);
     assert_eq!(g.generate(ctx, "once", SUCCESS), " upon a");
-    // Embedding mode is refused at compute; so are grammars.
+    // Embedding mode on an architecture whose hidden states are not readable here (llama runs on
+    // candle's model) is refused at compute; so are grammars.
     g.metadata(ctx, r#"{"embedding": true}"#);
     g.prompt(ctx, "once");
     assert_eq!(g.compute(ctx), INVALID_ARGUMENT);
@@ -552,4 +553,68 @@ fn contexts_outlive_an_unloaded_graph() {
     let ctx = g.init(again);
     g.metadata(ctx, GREEDY);
     assert_eq!(g.generate(ctx, "hello", SUCCESS), " world<|im_end|>");
+}
+
+/// Embedding mode: the prompt's final hidden state, pooled and normalized, as WasmEdge's JSON — checked
+/// against the model's hidden states computed directly.
+#[test]
+fn embeddings() {
+    use wasmedge_plugin_wasi_nn::ggml::model::Weights;
+    for arch in ["gemma3", "qwen2"] {
+        let bytes = tiny_gguf(arch, 7);
+        let content = candle_core::quantized::gguf_file::Content::read(&mut std::io::Cursor::new(&bytes[..])).unwrap();
+        let vocab = Vocab::from_gguf(&bytes).unwrap();
+        let (weights, _) = Weights::load(content, &bytes).unwrap();
+        let prompt = "once upon a time";
+        let tokens = vocab.tokenize(prompt.as_bytes(), true, true);
+        let rows = weights.clone().hidden_states(&tokens, 0).unwrap().unwrap();
+        let l2 = |v: &[f32]| -> Vec<f32> {
+            let n = v.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
+            v.iter().map(|x| (f64::from(*x) / n) as f32).collect()
+        };
+        let mean: Vec<f32> =
+            (0..rows[0].len()).map(|d| rows.iter().map(|r| r[d]).sum::<f32>() / rows.len() as f32).collect();
+
+        let mut g = Guest::with_model(arch);
+        let ctx = g.context();
+        let embed = |g: &mut Guest, config: &str| -> Vec<f32> {
+            g.metadata(ctx, config);
+            g.prompt(ctx, prompt);
+            assert_eq!(g.compute(ctx), SUCCESS, "{arch} {config}");
+            let out: serde_json::Value = serde_json::from_slice(&g.output(ctx, 0)).unwrap();
+            let values: Vec<f32> =
+                out["embedding"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as f32).collect();
+            assert_eq!(out["n_embedding"].as_u64(), Some(values.len() as u64));
+            // Output 1 still counts the prompt; nothing is generated.
+            assert_eq!(g.info(ctx)["input_tokens"].as_u64(), Some(tokens.len() as u64));
+            assert_eq!(g.info(ctx)["output_tokens"].as_u64(), Some(0));
+            values
+        };
+        let close = |a: &[f32], b: &[f32]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5);
+        // Default: no pooling in the model, so the last token's state, unit length.
+        let last = embed(&mut g, r#"{"embedding": true}"#);
+        assert_eq!(last.len(), rows[0].len());
+        assert!(close(&last, &l2(&rows[rows.len() - 1])), "{arch}: last");
+        assert!(close(&embed(&mut g, r#"{"pooling-type": 1}"#), &l2(&mean)), "{arch}: mean");
+        assert!(close(&embed(&mut g, r#"{"pooling-type": 2}"#), &l2(&rows[0])), "{arch}: cls");
+        let raw = embed(&mut g, r#"{"pooling-type": 3, "embd-normalize": -1}"#);
+        assert!(close(&raw, &rows[rows.len() - 1]), "{arch}: not normalized");
+        // The same prompt gives the same vector; another prompt another.
+        assert_eq!(embed(&mut g, r#"{"embd-normalize": 2}"#), last);
+        let before = g.output(ctx, 0);
+        g.prompt(ctx, "the quick brown fox");
+        assert_eq!(g.compute(ctx), SUCCESS);
+        assert_ne!(g.output(ctx, 0), before);
+        // Reranking, unknown poolings and prompts longer than the batch are refused.
+        for bad in [r#"{"reranking": true}"#, r#"{"pooling-type": 9}"#] {
+            g.metadata(ctx, bad);
+            g.prompt(ctx, prompt);
+            assert_eq!(g.compute(ctx), INVALID_ARGUMENT, "{arch} {bad}");
+        }
+        g.metadata(ctx, r#"{"pooling-type": -1, "embedding": true, "batch-size": 2}"#);
+        assert_eq!(g.compute(ctx), PROMPT_TOO_LONG, "{arch}: batch");
+        // Out of embedding mode the same context generates again.
+        g.metadata(ctx, r#"{"embedding": false, "batch-size": 512, "temp": 0, "n-predict": 2}"#);
+        assert!(!g.generate(ctx, "once", SUCCESS).is_empty());
+    }
 }

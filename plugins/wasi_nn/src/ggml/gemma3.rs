@@ -28,6 +28,8 @@ use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
 use candle_transformers::quantized_nn::RmsNorm;
 use candle_transformers::utils::repeat_kv;
 
+use super::linear::Linear;
+
 /// The token-embedding table: quantized when its rows are whole blocks, else dequantized.
 #[derive(Debug, Clone)]
 enum Embeddings {
@@ -57,19 +59,19 @@ struct Cache {
 
 #[derive(Debug, Clone)]
 struct Layer {
-    wq: QMatMul,
-    wk: QMatMul,
-    wv: QMatMul,
-    wo: QMatMul,
+    wq: Linear,
+    wk: Linear,
+    wv: Linear,
+    wo: Linear,
     q_norm: RmsNorm,
     k_norm: RmsNorm,
     attn_norm: RmsNorm,
     post_attn_norm: RmsNorm,
     ffn_norm: RmsNorm,
     post_ffn_norm: RmsNorm,
-    gate: QMatMul,
-    up: QMatMul,
-    down: QMatMul,
+    gate: Linear,
+    up: Linear,
+    down: Linear,
     /// `Some(n)`: a sliding-window layer attending to the last `n` positions.
     window: Option<usize>,
     /// The rotary inverse frequencies (already divided by the scaling factor), `head_dim / 2` of them.
@@ -113,7 +115,7 @@ fn mask(pos: usize, q_len: usize, k_start: usize, window: Option<usize>, device:
 impl Layer {
     fn attention(&mut self, x: &Tensor, pos: usize, model: &Dims) -> Result<Tensor> {
         let (b, t, _) = x.dims3()?;
-        let heads = |m: &QMatMul, n: usize| -> Result<Tensor> {
+        let heads = |m: &Linear, n: usize| -> Result<Tensor> {
             m.forward(x)?.reshape((b, t, n, model.head_dim))?.transpose(1, 2)?.contiguous()
         };
         let q = self.q_norm.forward(&heads(&self.wq, model.n_head)?)?;
@@ -224,7 +226,7 @@ impl ModelWeights {
         let mut layers = Vec::with_capacity(n_layer);
         for il in 0..n_layer {
             let mut t = |name: &str| ct.tensor(reader, &format!("blk.{il}.{name}.weight"), device);
-            let mut mm = |name: &str| QMatMul::from_qtensor(t(name)?);
+            let mut mm = |name: &str| QMatMul::from_qtensor(t(name)?).map(Linear);
             let (wq, wk, wv, wo) = (mm("attn_q")?, mm("attn_k")?, mm("attn_v")?, mm("attn_output")?);
             let (gate, up, down) = (mm("ffn_gate")?, mm("ffn_up")?, mm("ffn_down")?);
             let mut rms =
@@ -264,12 +266,23 @@ impl ModelWeights {
     /// the `pos` positions in the cache).
     pub fn forward(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
         let (_, t) = x.dims2()?;
+        let last = self.trunk(x, pos)?.i((.., t - 1, ..))?;
+        self.output.forward(&self.norm.forward(&last)?)?.to_dtype(DType::F32)
+    }
+
+    /// The final hidden states of `x`'s tokens (after the output norm): `(batch, seq_len, n_embd)`.
+    pub fn hidden(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
+        let h = self.trunk(x, pos)?;
+        self.norm.forward(&h)?.to_dtype(DType::F32)
+    }
+
+    /// The embeddings through every layer.
+    fn trunk(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
         let mut h = (self.embeddings.lookup(x)? * (self.n_embd as f64).sqrt())?;
         for layer in &mut self.layers {
             h = layer.forward(&h, pos, &self.dims)?;
         }
-        let last = h.i((.., t - 1, ..))?;
-        self.output.forward(&self.norm.forward(&last)?)?.to_dtype(DType::F32)
+        Ok(h)
     }
 }
 

@@ -32,8 +32,12 @@ pub struct Config {
     pub ubatch_size: i64,
     /// `threads`: accepted and ignored (candle sizes its own thread pool).
     pub threads: i64,
-    /// Embedding mode (`embedding`, or `reranking` with any value): not supported by this backend.
+    /// Embedding mode (`embedding`, or `reranking` with any value): `compute` makes one vector.
     pub embedding: bool,
+    /// `pooling-type` (llama.cpp's numbers); -1: the model's.
+    pub pooling_type: i64,
+    /// `embd-normalize`: -1 none, 0 max-abs, 1 taxicab, 2 Euclidean, p > 2 p-norm.
+    pub embd_normalize: i64,
     pub temp: f64,
     pub top_p: f64,
     pub top_k: i64,
@@ -67,6 +71,8 @@ impl Default for Config {
             ubatch_size: 512,
             threads: 4,
             embedding: false,
+            pooling_type: -1,
+            embd_normalize: 2,
             temp: 0.8,
             top_p: 0.95,
             top_k: 40,
@@ -158,7 +164,6 @@ const IGNORED: &[(&str, Ty)] = &[
     ("tts-output-file", Ty::Str),
     ("tts-speaker-file", Ty::Str),
     ("always-regenerate-image-embd", Ty::Bool),
-    ("embd-normalize", Ty::Int),
     ("n-parallel", Ty::Int),
     ("n-sequences", Ty::Int),
     ("rope-freq-base", Ty::Double),
@@ -169,7 +174,6 @@ const IGNORED: &[(&str, Ty)] = &[
     ("yarn-beta-slow", Ty::Double),
     ("yarn-orig-ctx", Ty::Int),
     ("rope-scaling-type", Ty::Int),
-    ("pooling-type", Ty::Int),
     ("attention-type", Ty::Int),
     ("threads-batch", Ty::Int),
     ("mask-valid", Ty::Bool),
@@ -279,9 +283,12 @@ pub fn apply(config: &mut Config, json: &[u8]) -> Result<()> {
     read!("batch-size", int, batch_size);
     read!("ubatch-size", int, ubatch_size);
     read!("threads", int, threads);
+    read!("pooling-type", int, pooling_type);
+    read!("embd-normalize", int, embd_normalize);
     if let Some(v) = get("reranking") {
         v.as_bool().ok_or_else(|| unable("reranking"))?;
         c.embedding = true;
+        c.pooling_type = 4;
     }
     read!("temp", clamped, temp);
     read!("top-p", clamped, top_p);

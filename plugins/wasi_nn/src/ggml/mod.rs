@@ -20,13 +20,18 @@
 //!   "candle-0.11.1"}` (there is no llama.cpp build here); any other index is the generated text.
 //!   WasmEdge's GGML ignores the guest's buffer length, so the outputs are bounded by the guest's memory
 //!   only ([`OutputBound::MemorySize`]), which LlamaEdge relies on.
-//! - Not here: embedding mode, grammars, images (`compute`/`set_input` refuse them), GPUs (`n-gpu-layers`
-//!   is ignored), `threads` (candle sizes its own pool).
+//! - Embedding mode (`embedding`): `compute` writes the prompt's vector to output 0 ([`embedding`]), for
+//!   the architectures whose hidden states are readable here ([`model::EMBEDDING_ARCHITECTURES`]).
+//! - Not here: reranking, grammars, images (`compute`/`set_input` refuse them), GPUs (`n-gpu-layers` is
+//!   ignored), `threads` (candle sizes its own pool).
 
+pub mod embedding;
 mod gemma3;
+mod linear;
 pub mod metadata;
 pub mod model;
 mod qwen2;
+mod repack;
 pub mod sampling;
 #[doc(hidden)]
 pub mod testing;
@@ -99,7 +104,7 @@ impl Model {
             return Err(unsupported());
         }
         let vocab = Vocab::from_metadata(&content.metadata).map_err(|e| unable(&e))?;
-        let (weights, info) = Weights::load(content, &mut reader).map_err(|e| match e {
+        let (weights, info) = Weights::load(content, bytes).map_err(|e| match e {
             Some(e) => unable(&e),
             None => unsupported(),
         })?;
@@ -159,9 +164,10 @@ impl Backend for GgmlBackend {
         info(
             &model.config,
             format_args!(
-                "load: {} model, {} tokens in the vocabulary, loaded in {} ms.",
+                "load: {} model, {} tokens in the vocabulary, {} MB of Q5_0 weights re-encoded as Q8_0, loaded in {} ms.",
                 model.info.architecture,
                 model.vocab.len(),
+                model.info.repacked_bytes >> 20,
                 started.elapsed().as_millis()
             ),
         );
@@ -251,12 +257,6 @@ impl Context {
 
     /// Refuse what this backend cannot compute.
     fn check_supported(&self, op: &str) -> Result<()> {
-        if self.config.embedding {
-            return Err(error(
-                ErrNo::InvalidArgument,
-                format!("{op}: embedding mode is not supported by this backend yet."),
-            ));
-        }
         if !self.config.grammar.is_empty() {
             return Err(error(
                 ErrNo::InvalidArgument,
@@ -353,6 +353,76 @@ impl Context {
         Ok(Step::Continue)
     }
 
+    /// Embedding mode's `compute` (WasmEdge's `getEmbedding`): the prompt's pooled, normalized final
+    /// hidden state as JSON in output 0 ([`embedding`]).
+    fn embed(&mut self) -> Result<()> {
+        debug(&self.config, "getEmbedding");
+        let vocab = &self.model.vocab;
+        if self.inputs.last().is_some_and(|&last| Some(last) != vocab.sep()) {
+            // WasmEdge's LOG_WARN: printed whatever `enable-log` says.
+            crate::log(
+                "GGML backend: getEmbedding: last token in the prompt is not SEP, 'tokenizer.ggml.add_eos_token' \
+                 should be set to 'true' in the GGUF header.",
+            );
+        }
+        let batch = usize::try_from(self.config.batch_size).unwrap_or(0);
+        if self.inputs.len() > batch {
+            return Err(error(
+                ErrNo::PromptTooLong,
+                format!(
+                    "getEmbedding: the prompt is too long. Your input has {} tokens exceeds batch size {}. Please \
+                     reduce the input size or increase your batch-size.",
+                    self.inputs.len(),
+                    self.config.batch_size
+                ),
+            ));
+        }
+        let pooling = embedding::Pooling::resolve(self.config.pooling_type, self.model.info.pooling)
+            .map_err(|n| error(ErrNo::InvalidArgument, format!("getEmbedding: unknown pooling-type {n}.")))?;
+        if pooling == embedding::Pooling::Rank {
+            return Err(error(
+                ErrNo::InvalidArgument,
+                "getEmbedding: reranking (pooling-type 4) needs a classification head, which this backend does \
+                 not support yet.",
+            ));
+        }
+        if self.inputs.is_empty() {
+            return Err(error(ErrNo::InvalidArgument, "getEmbedding: llama input is not set!"));
+        }
+        let n_ctx = self.n_ctx();
+        if let Some(max) = n_ctx.checked_sub(4)
+            && self.inputs.len() > max
+        {
+            return Err(error(
+                ErrNo::PromptTooLong,
+                format!(
+                    "getEmbedding: the prompt is too long. Your input has {} tokens. Please reduce it to {max} tokens.",
+                    self.inputs.len()
+                ),
+            ));
+        }
+        let rows = self
+            .weights
+            .hidden_states(&self.inputs, 0)
+            .map_err(|e| error(ErrNo::RuntimeError, format!("getEmbedding: failed to llama_decode: {e}")))?
+            .ok_or_else(|| {
+                error(
+                    ErrNo::InvalidArgument,
+                    format!(
+                        "getEmbedding: embedding mode is not supported for the {} architecture by this backend yet \
+                         (it is for {}).",
+                        self.model.info.architecture,
+                        model::EMBEDDING_ARCHITECTURES
+                    ),
+                )
+            })?;
+        self.n_pos = self.inputs.len();
+        let vector = embedding::normalize(&embedding::pool(&rows, pooling), self.config.embd_normalize);
+        self.outputs = embedding::to_json(&vector).into_bytes();
+        debug(&self.config, "getEmbedding...Done");
+        Ok(())
+    }
+
     /// Output 1: the token counts and the build.
     fn metadata(&self) -> Vec<u8> {
         format!(
@@ -414,6 +484,9 @@ impl ExecutionContext for Context {
         debug(&self.config, "compute");
         let started = Instant::now();
         self.clear();
+        if self.config.embedding {
+            return self.embed();
+        }
         self.check_supported("compute")?;
         self.evaluate_input("compute")?;
         let prompt_done = Instant::now();

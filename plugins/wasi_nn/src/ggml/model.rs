@@ -2,14 +2,12 @@
 //! quantized models. The graph keeps one copy that never runs; every execution context clones it: the
 //! clone shares the weights (reference-counted tensors) and has its own, empty KV cache.
 
-use std::collections::HashMap;
-use std::io::{Read, Seek};
-
 use candle_core::quantized::gguf_file::{Content, Value};
 use candle_core::{Device, Tensor};
 use candle_transformers::models::{quantized_llama, quantized_phi3, quantized_qwen3};
+use std::collections::HashMap;
 
-use super::{gemma3, qwen2};
+use super::{gemma3, qwen2, repack};
 
 /// The architectures this backend runs, as GGUF names them.
 pub const SUPPORTED: &str = "llama, qwen2, qwen3, gemma3, phi3";
@@ -33,6 +31,10 @@ pub struct ModelInfo {
     pub max_context: usize,
     /// The context it was trained with (`<arch>.context_length`), for `ctx-size` 0.
     pub train_context: usize,
+    /// `<arch>.pooling_type`, for embedding mode.
+    pub pooling: Option<u64>,
+    /// Bytes of Q5_0 weights re-encoded as Q8_0 at load ([`repack`]).
+    pub repacked_bytes: usize,
 }
 
 fn md_usize(md: &HashMap<String, Value>, key: &str) -> Option<usize> {
@@ -45,12 +47,14 @@ pub fn architecture(md: &HashMap<String, Value>) -> Option<String> {
 }
 
 impl Weights {
-    /// Read the model of `content`, its tensors from `reader`. An architecture this backend does not run
-    /// is `Err(None)`; a model candle cannot read is `Err(Some(reason))`.
-    pub fn load<R: Read + Seek>(content: Content, reader: &mut R) -> Result<(Weights, ModelInfo), Option<String>> {
+    /// Read the model of `content`, its tensors from `file` (the whole GGUF file), Q5_0 matrices
+    /// re-encoded as Q8_0 ([`repack`]). An architecture this backend does not run is `Err(None)`; a model
+    /// candle cannot read is `Err(Some(reason))`.
+    pub fn load(mut content: Content, file: &[u8]) -> Result<(Weights, ModelInfo), Option<String>> {
         let arch = architecture(&content.metadata).ok_or(None)?;
         let context = |key: &str| md_usize(&content.metadata, &format!("{arch}.{key}"));
         let trained = context("context_length");
+        let pooling = content.metadata.get(&format!("{arch}.pooling_type")).and_then(|v| v.to_u64().ok());
         let max_context = match arch.as_str() {
             "llama" => quantized_llama::MAX_SEQ_LEN,
             // Rotary angles are computed per evaluation: any position the model was trained for.
@@ -59,6 +63,8 @@ impl Weights {
             _ => return Err(None),
         };
         let device = Device::Cpu;
+        let reader = &mut repack::prepare(&mut content, file);
+        let repacked_bytes = reader.extra_bytes();
         let err = |e: candle_core::Error| Some(e.to_string());
         let weights = match arch.as_str() {
             "llama" => Weights::Llama(quantized_llama::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
@@ -71,7 +77,7 @@ impl Weights {
             _ => return Err(None),
         };
         let train_context = trained.unwrap_or(max_context).min(max_context);
-        Ok((weights, ModelInfo { architecture: arch, max_context, train_context }))
+        Ok((weights, ModelInfo { architecture: arch, max_context, train_context, pooling, repacked_bytes }))
     }
 
     /// Forget the KV cache. (Phi-3 has no call for it; it restarts its cache at
@@ -101,6 +107,24 @@ impl Weights {
     }
 }
 
+impl Weights {
+    /// The final hidden states (after the output norm, before the vocabulary head) of `tokens` at
+    /// positions `pos..`, one row of `embedding_length` values per token; `None` for an architecture
+    /// whose hidden states candle's model does not expose (llama, qwen3, phi3).
+    pub fn hidden_states(&mut self, tokens: &[u32], pos: usize) -> candle_core::Result<Option<Vec<Vec<f32>>>> {
+        let input = Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?;
+        let hidden = match self {
+            Weights::Qwen2(m) => m.hidden(&input, pos)?,
+            Weights::Gemma3(m) => m.hidden(&input, pos)?,
+            Weights::Llama(_) | Weights::Qwen3(_) | Weights::Phi3(_) => return Ok(None),
+        };
+        Ok(Some(hidden.squeeze(0)?.to_dtype(candle_core::DType::F32)?.to_vec2::<f32>()?))
+    }
+}
+
+/// The architectures whose hidden states embedding mode can read.
+pub const EMBEDDING_ARCHITECTURES: &str = "gemma3, qwen2";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,10 +133,9 @@ mod tests {
 
     fn load(arch: &str) -> (Weights, Vocab) {
         let bytes = tiny_gguf(arch, 3);
-        let mut reader = std::io::Cursor::new(&bytes[..]);
-        let content = Content::read(&mut reader).unwrap();
+        let content = Content::read(&mut std::io::Cursor::new(&bytes[..])).unwrap();
         let vocab = Vocab::from_metadata(&content.metadata).unwrap();
-        let (weights, info) = Weights::load(content, &mut reader).unwrap();
+        let (weights, info) = Weights::load(content, &bytes).unwrap();
         assert_eq!(info.architecture, arch);
         (weights, vocab)
     }

@@ -225,6 +225,20 @@ impl ModelWeights {
     /// The logits of the token after `x` (`(batch, seq_len)` token ids at positions from `index_pos`).
     pub fn forward(&mut self, x: &Tensor, index_pos: usize) -> Result<Tensor> {
         let (_b_sz, seq_len) = x.dims2()?;
+        let x = self.trunk(x, index_pos)?;
+        let x = self.norm.forward(&x.i((.., seq_len - 1, ..))?)?;
+        self.output.forward(&x)
+    }
+
+    /// The final hidden states of `x`'s tokens (after the output norm): `(batch, seq_len, n_embd)`.
+    pub fn hidden(&mut self, x: &Tensor, index_pos: usize) -> Result<Tensor> {
+        let h = self.trunk(x, index_pos)?;
+        self.norm.forward(&h)
+    }
+
+    /// The embeddings through every layer.
+    fn trunk(&mut self, x: &Tensor, index_pos: usize) -> Result<Tensor> {
+        let (_b_sz, seq_len) = x.dims2()?;
         let mask = if seq_len == 1 { None } else { Some(self.mask(seq_len, index_pos, x.device())?) };
         let mut layer_in = self.tok_embeddings.forward(x)?;
         for layer in self.layers.iter_mut() {
@@ -238,8 +252,6 @@ impl ModelWeights {
             let x = layer.mlp.forward(&x)?;
             layer_in = (x + residual)?;
         }
-        let x = self.norm.forward(&layer_in)?;
-        let x = x.i((.., seq_len - 1, ..))?;
-        self.output.forward(&x)
+        Ok(layer_in)
     }
 }

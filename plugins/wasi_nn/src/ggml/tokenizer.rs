@@ -120,6 +120,8 @@ pub struct Vocab {
     ranks: HashMap<Vec<u8>, u32>,
     bos: Option<u32>,
     eos: Option<u32>,
+    /// The separator token (`tokenizer.ggml.seperator_token_id`, llama.cpp's spelling).
+    sep: Option<u32>,
     unk: Option<u32>,
     add_bos: bool,
     add_eos: bool,
@@ -416,6 +418,7 @@ impl Vocab {
         bos = special_id("tokenizer.ggml.bos_token_id", bos);
         eos = special_id("tokenizer.ggml.eos_token_id", eos);
         let unk = special_id("tokenizer.ggml.unknown_token_id", unk);
+        let sep = special_id("tokenizer.ggml.seperator_token_id", None);
         let mut eot = special_id("tokenizer.ggml.eot_token_id", None);
         let mut eom = special_id("tokenizer.ggml.eom_token_id", None);
         let mut fim_pad = special_id("tokenizer.ggml.fim_pad_token_id", None);
@@ -487,6 +490,7 @@ impl Vocab {
             ranks,
             bos,
             eos,
+            sep,
             unk,
             add_bos,
             add_eos,
@@ -517,6 +521,11 @@ impl Vocab {
     /// The end-of-sequence token.
     pub fn eos(&self) -> Option<u32> {
         self.eos
+    }
+
+    /// The separator token, which embedding models expect at the end of their input.
+    pub fn sep(&self) -> Option<u32> {
+        self.sep
     }
 
     /// Whether `id` ends generation (llama.cpp's `llama_vocab_is_eog`).
