@@ -26,7 +26,6 @@ use std::sync::Arc;
 use candle_core::quantized::{QMatMul, QTensor, gguf_file};
 use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
 use candle_transformers::quantized_nn::RmsNorm;
-use candle_transformers::utils::repeat_kv;
 
 use super::linear::Linear;
 
@@ -49,12 +48,84 @@ impl Embeddings {
     }
 }
 
-/// One layer's KV cache: keys and values of positions `start..start + len`.
-#[derive(Debug, Clone)]
+/// One layer's KV cache: keys and values of positions `start..start + len` in the first `len` rows of
+/// buffers with room for more, so that a token's keys and values are written in place instead of the
+/// whole cache being copied for every token. A sliding-window layer drops the positions no later query
+/// can see only when its buffer is full (then the kept rows move to the front of a new buffer), so a
+/// long context costs global layers only.
+#[derive(Debug)]
 struct Cache {
     k: Tensor,
     v: Tensor,
     start: usize,
+    len: usize,
+}
+
+/// The rows a cache buffer gets beyond what it must hold when it is (re)allocated.
+const CACHE_SLACK: usize = 256;
+
+impl Cache {
+    /// Store the keys and values `(b, heads, t, head_dim)` of positions `pos..pos + t` and return the
+    /// keys and values of positions `visible_from..pos + t` (views into the buffers) with the first of
+    /// those positions. Positions before `visible_from` may be dropped: no query now or later sees them.
+    fn append(
+        slot: &mut Option<Cache>,
+        k: &Tensor,
+        v: &Tensor,
+        pos: usize,
+        visible_from: usize,
+    ) -> Result<(Tensor, Tensor, usize)> {
+        let t = k.dim(2)?;
+        let cache = match slot.take() {
+            _ if pos == 0 => None,
+            Some(c) if c.start + c.len == pos => Some(c),
+            _ => candle_core::bail!("gemma3: evaluating position {pos} without the cache before it"),
+        };
+        let mut cache = match cache {
+            Some(c) if c.len + t <= c.k.dim(2)? => c,
+            old => {
+                // A new buffer with the rows still needed moved to its front.
+                let (start, kept) = match &old {
+                    Some(c) => {
+                        let from = visible_from.clamp(c.start, pos);
+                        (from, pos - from)
+                    }
+                    None => (pos, 0),
+                };
+                let (b, heads, _, dim) = k.dims4()?;
+                let capacity = kept + t + CACHE_SLACK;
+                let new_k = Tensor::zeros((b, heads, capacity, dim), k.dtype(), k.device())?;
+                let new_v = Tensor::zeros((b, heads, capacity, dim), v.dtype(), v.device())?;
+                if let Some(c) = old
+                    && kept > 0
+                {
+                    new_k.slice_set(&c.k.narrow(2, start - c.start, kept)?.contiguous()?, 2, 0)?;
+                    new_v.slice_set(&c.v.narrow(2, start - c.start, kept)?.contiguous()?, 2, 0)?;
+                }
+                Cache { k: new_k, v: new_v, start, len: kept }
+            }
+        };
+        cache.k.slice_set(&k.contiguous()?, 2, cache.len)?;
+        cache.v.slice_set(&v.contiguous()?, 2, cache.len)?;
+        cache.len += t;
+        let from = visible_from.clamp(cache.start, pos);
+        let n = pos + t - from;
+        let at = from - cache.start;
+        let visible = (cache.k.narrow(2, at, n)?, cache.v.narrow(2, at, n)?, from);
+        *slot = Some(cache);
+        Ok(visible)
+    }
+}
+
+/// A layer's cache slot. Cloning a model gives the clone an empty cache: the buffers are written in
+/// place, so they are never shared.
+#[derive(Debug, Default)]
+struct CacheSlot(Option<Cache>);
+
+impl Clone for CacheSlot {
+    fn clone(&self) -> Self {
+        CacheSlot(None)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -76,7 +147,7 @@ struct Layer {
     window: Option<usize>,
     /// The rotary inverse frequencies (already divided by the scaling factor), `head_dim / 2` of them.
     inv_freq: Tensor,
-    cache: Option<Cache>,
+    cache: CacheSlot,
 }
 
 /// A Gemma 3 model with its own KV cache.
@@ -99,17 +170,27 @@ fn rotary(inv_freq: &Tensor, pos: usize, len: usize) -> Result<(Tensor, Tensor)>
 }
 
 /// The additive attention mask of queries at `pos..pos + q_len` over keys at `k_start..pos + q_len`:
-/// 0 where a query may look (causal, and within `window` when there is one), -inf elsewhere.
-fn mask(pos: usize, q_len: usize, k_start: usize, window: Option<usize>, device: &Device) -> Result<Tensor> {
+/// 0 where a query may look (causal, and within `window` when there is one), -inf elsewhere. The rows
+/// are repeated `groups` times, for the query heads that share one key head stacked as rows.
+fn mask(
+    pos: usize,
+    q_len: usize,
+    k_start: usize,
+    window: Option<usize>,
+    groups: usize,
+    device: &Device,
+) -> Result<Tensor> {
     let k_len = pos + q_len - k_start;
-    let mut m = Vec::with_capacity(q_len * k_len);
-    for i in pos..pos + q_len {
-        for j in k_start..pos + q_len {
-            let visible = j <= i && window.is_none_or(|w| i - j < w);
-            m.push(if visible { 0f32 } else { f32::NEG_INFINITY });
+    let mut m = Vec::with_capacity(groups * q_len * k_len);
+    for _ in 0..groups {
+        for i in pos..pos + q_len {
+            for j in k_start..pos + q_len {
+                let visible = j <= i && window.is_none_or(|w| i - j < w);
+                m.push(if visible { 0f32 } else { f32::NEG_INFINITY });
+            }
         }
     }
-    Tensor::from_vec(m, (1, 1, q_len, k_len), device)
+    Tensor::from_vec(m, (1, 1, groups * q_len, k_len), device)
 }
 
 impl Layer {
@@ -125,34 +206,26 @@ impl Layer {
         let q = candle_nn::rotary_emb::rope(&q, &cos, &sin)?;
         let k = candle_nn::rotary_emb::rope(&k, &cos, &sin)?;
 
-        // Positions in the cache, then these.
-        let (k, v, k_start) = match self.cache.take() {
-            _ if pos == 0 => (k, v, 0),
-            Some(c) if c.start + c.k.dim(2)? == pos => {
-                (Tensor::cat(&[&c.k, &k], 2)?, Tensor::cat(&[&c.v, &v], 2)?, c.start)
-            }
-            _ => candle_core::bail!("gemma3: evaluating position {pos} without the cache before it"),
-        };
-        let end = pos + t;
-        // What later positions can still see: everything, or the last `window - 1` positions.
-        let keep_from = self.window.map_or(k_start, |w| end.saturating_sub(w.saturating_sub(1)).max(k_start));
-        let kept = end - keep_from;
-        self.cache = Some(Cache {
-            k: k.narrow(2, keep_from - k_start, kept)?,
-            v: v.narrow(2, keep_from - k_start, kept)?,
-            start: keep_from,
-        });
+        // Positions in the cache, then these, from the first one the first query can see (its window,
+        // or all).
+        let visible_from = self.window.map_or(0, |w| (pos + 1).saturating_sub(w));
+        let (k, v, k_start) = Cache::append(&mut self.cache.0, &k, &v, pos, visible_from)?;
 
-        let k = repeat_kv(k, model.n_head / model.n_kv_head)?.contiguous()?;
-        let v = repeat_kv(v, model.n_head / model.n_kv_head)?.contiguous()?;
+        // Grouped-query attention without copying the keys per query head: the `groups` query heads
+        // that share a key head are stacked as rows, `(b, kv_heads, groups * t, head_dim)`.
+        let groups = model.n_head / model.n_kv_head;
+        let q = q.reshape((b, model.n_kv_head, groups * t, model.head_dim))?;
         let mut att = (q.matmul(&k.t()?)? * model.attention_scale)?;
-        // One query with a cache trimmed to its window sees every key: no mask needed.
-        let needs_mask = t > 1 || self.window.is_some_and(|w| end - k_start > w);
-        if needs_mask {
-            att = att.broadcast_add(&mask(pos, t, k_start, self.window, x.device())?)?;
+        // One query sees every key from `visible_from` on: no mask needed.
+        if t > 1 {
+            att = att.broadcast_add(&mask(pos, t, k_start, self.window, groups, x.device())?)?;
         }
         let att = candle_nn::ops::softmax_last_dim(&att)?;
-        let y = att.matmul(&v)?.transpose(1, 2)?.reshape((b, t, model.n_head * model.head_dim))?;
+        let y = att.matmul(&v)?.reshape((b, model.n_head, t, model.head_dim))?.transpose(1, 2)?.reshape((
+            b,
+            t,
+            model.n_head * model.head_dim,
+        ))?;
         self.wo.forward(&y)
     }
 
@@ -248,7 +321,7 @@ impl ModelWeights {
                 down,
                 window: sliding.then_some(window),
                 inv_freq: if sliding { local_freq.clone() } else { global_freq.clone() },
-                cache: None,
+                cache: CacheSlot::default(),
             });
         }
         let dims = Dims { n_head, n_kv_head, head_dim, attention_scale };
@@ -258,7 +331,7 @@ impl ModelWeights {
     /// Drop the KV cache.
     pub fn clear_kv_cache(&mut self) {
         for layer in &mut self.layers {
-            layer.cache = None;
+            layer.cache = CacheSlot(None);
         }
     }
 
@@ -307,33 +380,55 @@ mod tests {
     }
 
     fn close(a: &[f32], b: &[f32]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-4)
+        within(a, b, 1e-4)
+    }
+
+    fn within(a: &[f32], b: &[f32], tolerance: f32) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < tolerance)
     }
 
     #[test]
     fn the_sliding_window_is_the_same_masked_or_trimmed_from_the_cache() {
-        let tokens: Vec<u32> = (3..15).collect();
-        let mut whole = tiny(3);
-        let expected = logits(&mut whole, &tokens, 0);
-        // Token by token: the sliding layers' caches hold 2 positions, and no mask is built.
+        // Token by token, no mask is built: the same logits as the whole prompt at once.
+        let short: Vec<u32> = (3..15).collect();
         let mut single = tiny(3);
         let mut got = Vec::new();
+        for (i, t) in short.iter().enumerate() {
+            got = logits(&mut single, &[*t], i);
+        }
+        assert!(close(&logits(&mut tiny(3), &short, 0), &got), "token by token");
+        // Long enough for the sliding layers' buffers to fill up and be compacted several times. (Past
+        // about 40 positions the whole prompt's attention products add in another order: logits of
+        // magnitude 2.4 differ by up to 0.003 from token-by-token evaluation, with or without this
+        // cache, so the tolerance is wider here.)
+        let tokens: Vec<u32> = (3..15).cycle().take(2 * CACHE_SLACK + 40).collect();
+        let expected = logits(&mut tiny(3), &tokens, 0);
+        let mut single = tiny(3);
         for (i, t) in tokens.iter().enumerate() {
             got = logits(&mut single, &[*t], i);
         }
-        assert!(close(&expected, &got), "token by token");
-        for layer in single.layers.iter().filter(|l| l.window.is_some()) {
-            assert_eq!(layer.cache.as_ref().unwrap().k.dim(2).unwrap(), 2);
+        assert!(within(&expected, &got, 1e-2), "token by token, compacted");
+        for layer in &single.layers {
+            let cache = layer.cache.0.as_ref().unwrap();
+            assert_eq!(cache.start + cache.len, tokens.len());
+            if layer.window.is_some() {
+                assert!(cache.k.dim(2).unwrap() <= 2 + 1 + CACHE_SLACK && cache.start > 0, "{}", cache.start);
+            } else {
+                assert_eq!(cache.start, 0);
+            }
         }
-        // Chunks after a trimmed cache.
+        // Chunks after a compacted cache.
         let mut chunked = tiny(3);
-        logits(&mut chunked, &tokens[..5], 0);
-        logits(&mut chunked, &tokens[5..9], 5);
-        assert!(close(&expected, &logits(&mut chunked, &tokens[9..], 9)), "chunked");
+        let n = tokens.len();
+        logits(&mut chunked, &tokens[..n - 20], 0);
+        logits(&mut chunked, &tokens[n - 20..n - 7], n - 20);
+        assert!(within(&expected, &logits(&mut chunked, &tokens[n - 7..], n - 7), 1e-2), "chunked");
+        // A clone starts with an empty cache (the buffers are written in place, never shared).
+        assert!(chunked.clone().layers.iter().all(|l| l.cache.0.is_none()));
         // The window matters: a model that sees everything computes something else.
         let mut wide = tiny(512);
         assert!(!close(&expected, &logits(&mut wide, &tokens, 0)));
         // A position that does not follow the cache is an error, not a silent restart.
-        assert!(wide.forward(&Tensor::new(&[1u32], &Device::Cpu).unwrap().unsqueeze(0).unwrap(), 40).is_err());
+        assert!(wide.forward(&Tensor::new(&[1u32], &Device::Cpu).unwrap().unsqueeze(0).unwrap(), 4000).is_err());
     }
 }
