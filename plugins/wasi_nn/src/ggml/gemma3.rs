@@ -23,110 +23,12 @@
 
 use std::sync::Arc;
 
-use candle_core::quantized::{QMatMul, QTensor, gguf_file};
+use candle_core::quantized::{QMatMul, gguf_file};
 use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
 use candle_transformers::quantized_nn::RmsNorm;
 
+use super::blocks::{CacheSlot, Embeddings, attend, inv_freq, rotary};
 use super::linear::Linear;
-
-/// The token-embedding table: quantized when its rows are whole blocks, else dequantized.
-#[derive(Debug, Clone)]
-enum Embeddings {
-    Quantized(Arc<QTensor>),
-    Dense(Tensor),
-}
-
-impl Embeddings {
-    fn lookup(&self, ids: &Tensor) -> Result<Tensor> {
-        match self {
-            Embeddings::Quantized(q) => q.embedding(ids),
-            Embeddings::Dense(t) => {
-                let (b, s) = ids.dims2()?;
-                t.index_select(&ids.flatten_all()?, 0)?.reshape((b, s, t.dim(1)?))
-            }
-        }
-    }
-}
-
-/// One layer's KV cache: keys and values of positions `start..start + len` in the first `len` rows of
-/// buffers with room for more, so that a token's keys and values are written in place instead of the
-/// whole cache being copied for every token. A sliding-window layer drops the positions no later query
-/// can see only when its buffer is full (then the kept rows move to the front of a new buffer), so a
-/// long context costs global layers only.
-#[derive(Debug)]
-struct Cache {
-    k: Tensor,
-    v: Tensor,
-    start: usize,
-    len: usize,
-}
-
-/// The rows a cache buffer gets beyond what it must hold when it is (re)allocated.
-const CACHE_SLACK: usize = 256;
-
-impl Cache {
-    /// Store the keys and values `(b, heads, t, head_dim)` of positions `pos..pos + t` and return the
-    /// keys and values of positions `visible_from..pos + t` (views into the buffers) with the first of
-    /// those positions. Positions before `visible_from` may be dropped: no query now or later sees them.
-    fn append(
-        slot: &mut Option<Cache>,
-        k: &Tensor,
-        v: &Tensor,
-        pos: usize,
-        visible_from: usize,
-    ) -> Result<(Tensor, Tensor, usize)> {
-        let t = k.dim(2)?;
-        let cache = match slot.take() {
-            _ if pos == 0 => None,
-            Some(c) if c.start + c.len == pos => Some(c),
-            _ => candle_core::bail!("gemma3: evaluating position {pos} without the cache before it"),
-        };
-        let mut cache = match cache {
-            Some(c) if c.len + t <= c.k.dim(2)? => c,
-            old => {
-                // A new buffer with the rows still needed moved to its front.
-                let (start, kept) = match &old {
-                    Some(c) => {
-                        let from = visible_from.clamp(c.start, pos);
-                        (from, pos - from)
-                    }
-                    None => (pos, 0),
-                };
-                let (b, heads, _, dim) = k.dims4()?;
-                let capacity = kept + t + CACHE_SLACK;
-                let new_k = Tensor::zeros((b, heads, capacity, dim), k.dtype(), k.device())?;
-                let new_v = Tensor::zeros((b, heads, capacity, dim), v.dtype(), v.device())?;
-                if let Some(c) = old
-                    && kept > 0
-                {
-                    new_k.slice_set(&c.k.narrow(2, start - c.start, kept)?.contiguous()?, 2, 0)?;
-                    new_v.slice_set(&c.v.narrow(2, start - c.start, kept)?.contiguous()?, 2, 0)?;
-                }
-                Cache { k: new_k, v: new_v, start, len: kept }
-            }
-        };
-        cache.k.slice_set(&k.contiguous()?, 2, cache.len)?;
-        cache.v.slice_set(&v.contiguous()?, 2, cache.len)?;
-        cache.len += t;
-        let from = visible_from.clamp(cache.start, pos);
-        let n = pos + t - from;
-        let at = from - cache.start;
-        let visible = (cache.k.narrow(2, at, n)?, cache.v.narrow(2, at, n)?, from);
-        *slot = Some(cache);
-        Ok(visible)
-    }
-}
-
-/// A layer's cache slot. Cloning a model gives the clone an empty cache: the buffers are written in
-/// place, so they are never shared.
-#[derive(Debug, Default)]
-struct CacheSlot(Option<Cache>);
-
-impl Clone for CacheSlot {
-    fn clone(&self) -> Self {
-        CacheSlot(None)
-    }
-}
 
 #[derive(Debug, Clone)]
 struct Layer {
@@ -161,38 +63,6 @@ pub struct ModelWeights {
     dims: Dims,
 }
 
-/// `cos` and `sin` of the rotary angles for `len` positions from `pos` (`(len, head_dim / 2)` each).
-fn rotary(inv_freq: &Tensor, pos: usize, len: usize) -> Result<(Tensor, Tensor)> {
-    let positions: Vec<f32> = (pos..pos + len).map(|p| p as f32).collect();
-    let positions = Tensor::from_vec(positions, (len, 1), inv_freq.device())?;
-    let angles = positions.broadcast_mul(&inv_freq.unsqueeze(0)?)?;
-    Ok((angles.cos()?, angles.sin()?))
-}
-
-/// The additive attention mask of queries at `pos..pos + q_len` over keys at `k_start..pos + q_len`:
-/// 0 where a query may look (causal, and within `window` when there is one), -inf elsewhere. The rows
-/// are repeated `groups` times, for the query heads that share one key head stacked as rows.
-fn mask(
-    pos: usize,
-    q_len: usize,
-    k_start: usize,
-    window: Option<usize>,
-    groups: usize,
-    device: &Device,
-) -> Result<Tensor> {
-    let k_len = pos + q_len - k_start;
-    let mut m = Vec::with_capacity(groups * q_len * k_len);
-    for _ in 0..groups {
-        for i in pos..pos + q_len {
-            for j in k_start..pos + q_len {
-                let visible = j <= i && window.is_none_or(|w| i - j < w);
-                m.push(if visible { 0f32 } else { f32::NEG_INFINITY });
-            }
-        }
-    }
-    Tensor::from_vec(m, (1, 1, groups * q_len, k_len), device)
-}
-
 impl Layer {
     fn attention(&mut self, x: &Tensor, pos: usize, model: &Dims) -> Result<Tensor> {
         let (b, t, _) = x.dims3()?;
@@ -206,26 +76,7 @@ impl Layer {
         let q = candle_nn::rotary_emb::rope(&q, &cos, &sin)?;
         let k = candle_nn::rotary_emb::rope(&k, &cos, &sin)?;
 
-        // Positions in the cache, then these, from the first one the first query can see (its window,
-        // or all).
-        let visible_from = self.window.map_or(0, |w| (pos + 1).saturating_sub(w));
-        let (k, v, k_start) = Cache::append(&mut self.cache.0, &k, &v, pos, visible_from)?;
-
-        // Grouped-query attention without copying the keys per query head: the `groups` query heads
-        // that share a key head are stacked as rows, `(b, kv_heads, groups * t, head_dim)`.
-        let groups = model.n_head / model.n_kv_head;
-        let q = q.reshape((b, model.n_kv_head, groups * t, model.head_dim))?;
-        let mut att = (q.matmul(&k.t()?)? * model.attention_scale)?;
-        // One query sees every key from `visible_from` on: no mask needed.
-        if t > 1 {
-            att = att.broadcast_add(&mask(pos, t, k_start, self.window, groups, x.device())?)?;
-        }
-        let att = candle_nn::ops::softmax_last_dim(&att)?;
-        let y = att.matmul(&v)?.reshape((b, model.n_head, t, model.head_dim))?.transpose(1, 2)?.reshape((
-            b,
-            t,
-            model.n_head * model.head_dim,
-        ))?;
+        let y = attend(&mut self.cache, (&q, &k, &v), pos, self.window, model.attention_scale)?;
         self.wo.forward(&y)
     }
 
@@ -246,11 +97,6 @@ struct Dims {
     n_kv_head: usize,
     head_dim: usize,
     attention_scale: f64,
-}
-
-fn inv_freq(head_dim: usize, base: f32, scale: f32, device: &Device) -> Result<Tensor> {
-    let f: Vec<f32> = (0..head_dim).step_by(2).map(|i| scale / base.powf(i as f32 / head_dim as f32)).collect();
-    Tensor::new(f.as_slice(), device)
 }
 
 impl ModelWeights {
@@ -283,11 +129,7 @@ impl ModelWeights {
 
         let embd = ct.tensor(reader, "token_embd.weight", device)?;
         let embd = Arc::new(embd);
-        let embeddings = if n_embd.is_multiple_of(embd.dtype().block_size()) {
-            Embeddings::Quantized(embd.clone())
-        } else {
-            Embeddings::Dense(embd.dequantize(device)?)
-        };
+        let embeddings = Embeddings::new(embd.clone(), n_embd, device)?;
         let output = match ct.tensor(reader, "output.weight", device) {
             Ok(w) => QMatMul::from_qtensor(w)?,
             Err(_) => QMatMul::from_arc(embd)?,
@@ -362,6 +204,7 @@ impl ModelWeights {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ggml::blocks::CACHE_SLACK;
     use crate::ggml::testing::tiny_gguf;
     use candle_core::quantized::gguf_file::Value;
 

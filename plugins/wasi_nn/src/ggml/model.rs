@@ -1,13 +1,14 @@
-//! The transformer of a GGUF model, dispatched on `general.architecture` to candle-transformers'
-//! quantized models. The graph keeps one copy that never runs; every execution context clones it: the
+//! The transformer of a GGUF model, dispatched on `general.architecture`: our own decoders for llama,
+//! qwen2, qwen3 ([`decoder`]) and gemma3 ([`gemma3`]); candle-transformers' quantized models for phi3 and
+//! for llama files with experts (Mixtral). The graph keeps one copy that never runs; every execution context clones it: the
 //! clone shares the weights (reference-counted tensors) and has its own, empty KV cache.
 
 use candle_core::quantized::gguf_file::{Content, Value};
 use candle_core::{Device, Tensor};
-use candle_transformers::models::{quantized_llama, quantized_phi3, quantized_qwen3};
+use candle_transformers::models::{quantized_llama, quantized_phi3};
 use std::collections::HashMap;
 
-use super::{gemma3, qwen2, repack};
+use super::{decoder, gemma3, repack};
 
 /// The architectures this backend runs, as GGUF names them.
 pub const SUPPORTED: &str = "llama, qwen2, qwen3, gemma3, phi3";
@@ -15,10 +16,10 @@ pub const SUPPORTED: &str = "llama, qwen2, qwen3, gemma3, phi3";
 /// A model's weights and, in a context's copy, its KV cache.
 #[derive(Clone)]
 pub enum Weights {
-    /// Llama and Llama-style models (Mistral, Mixtral, …), `general.architecture = llama`.
-    Llama(quantized_llama::ModelWeights),
-    Qwen2(qwen2::ModelWeights),
-    Qwen3(quantized_qwen3::ModelWeights),
+    /// Dense llama (Llama, Mistral, …), qwen2 and qwen3 models.
+    Decoder(decoder::ModelWeights),
+    /// Llama files with experts (`llama.expert_count` > 0: Mixtral), on candle's model.
+    Experts(quantized_llama::ModelWeights),
     Gemma3(gemma3::ModelWeights),
     Phi3(quantized_phi3::ModelWeights),
 }
@@ -27,7 +28,7 @@ pub enum Weights {
 #[derive(Clone, Debug)]
 pub struct ModelInfo {
     pub architecture: String,
-    /// The longest context the candle model can run (its rotary tables).
+    /// The longest context the model code can run (candle's models: their rotary tables).
     pub max_context: usize,
     /// The context it was trained with (`<arch>.context_length`), for `ctx-size` 0.
     pub train_context: usize,
@@ -55,11 +56,13 @@ impl Weights {
         let context = |key: &str| md_usize(&content.metadata, &format!("{arch}.{key}"));
         let trained = context("context_length");
         let pooling = content.metadata.get(&format!("{arch}.pooling_type")).and_then(|v| v.to_u64().ok());
+        let experts = arch == "llama" && context("expert_count").is_some_and(|n| n > 0);
         let max_context = match arch.as_str() {
-            "llama" => quantized_llama::MAX_SEQ_LEN,
-            // Rotary angles are computed per evaluation: any position the model was trained for.
-            "gemma3" => trained.unwrap_or(quantized_llama::MAX_SEQ_LEN),
-            "qwen2" | "qwen3" | "phi3" => trained.unwrap_or(0),
+            "llama" if experts => quantized_llama::MAX_SEQ_LEN,
+            // Rotary angles are computed per evaluation: no limit of the model code's own (past the
+            // trained context a model degrades, as in llama.cpp, which also only warns).
+            "llama" | "gemma3" | "qwen2" | "qwen3" => usize::MAX,
+            "phi3" => trained.unwrap_or(0),
             _ => return Err(None),
         };
         let device = Device::Cpu;
@@ -67,16 +70,19 @@ impl Weights {
         let repacked_bytes = reader.extra_bytes();
         let err = |e: candle_core::Error| Some(e.to_string());
         let weights = match arch.as_str() {
-            "llama" => Weights::Llama(quantized_llama::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
-            "qwen2" => Weights::Qwen2(qwen2::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
-            "qwen3" => Weights::Qwen3(quantized_qwen3::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
+            "llama" if experts => {
+                Weights::Experts(quantized_llama::ModelWeights::from_gguf(content, reader, &device).map_err(err)?)
+            }
+            "llama" | "qwen2" | "qwen3" => {
+                Weights::Decoder(decoder::ModelWeights::from_gguf(content, reader, &device).map_err(err)?)
+            }
             "gemma3" => Weights::Gemma3(gemma3::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
             "phi3" => {
                 Weights::Phi3(quantized_phi3::ModelWeights::from_gguf(false, content, reader, &device).map_err(err)?)
             }
             _ => return Err(None),
         };
-        let train_context = trained.unwrap_or(max_context).min(max_context);
+        let train_context = trained.unwrap_or(quantized_llama::MAX_SEQ_LEN).min(max_context);
         Ok((weights, ModelInfo { architecture: arch, max_context, train_context, pooling, repacked_bytes }))
     }
 
@@ -84,9 +90,8 @@ impl Weights {
     /// position 0, which is where every evaluation here starts after this.)
     pub fn clear(&mut self) {
         match self {
-            Weights::Llama(m) => m.clear_kv_cache(),
-            Weights::Qwen2(m) => m.clear_kv_cache(),
-            Weights::Qwen3(m) => m.clear_kv_cache(),
+            Weights::Decoder(m) => m.clear_kv_cache(),
+            Weights::Experts(m) => m.clear_kv_cache(),
             Weights::Gemma3(m) => m.clear_kv_cache(),
             Weights::Phi3(_) => {}
         }
@@ -97,9 +102,8 @@ impl Weights {
     pub fn forward(&mut self, tokens: &[u32], pos: usize) -> candle_core::Result<Vec<f32>> {
         let input = Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?;
         let logits = match self {
-            Weights::Llama(m) => m.forward(&input, pos)?,
-            Weights::Qwen2(m) => m.forward(&input, pos)?,
-            Weights::Qwen3(m) => m.forward(&input, pos)?,
+            Weights::Decoder(m) => m.forward(&input, pos)?,
+            Weights::Experts(m) => m.forward(&input, pos)?,
             Weights::Gemma3(m) => m.forward(&input, pos)?,
             Weights::Phi3(m) => m.forward(&input, pos)?,
         };
@@ -109,21 +113,21 @@ impl Weights {
 
 impl Weights {
     /// The final hidden states (after the output norm, before the vocabulary head) of `tokens` at
-    /// positions `pos..`, one row of `embedding_length` values per token; `None` for an architecture
-    /// whose hidden states candle's model does not expose (llama, qwen3, phi3).
+    /// positions `pos..`, one row of `embedding_length` values per token; `None` for the models that run
+    /// on candle's code, whose hidden states are not exposed (phi3, llama with experts).
     pub fn hidden_states(&mut self, tokens: &[u32], pos: usize) -> candle_core::Result<Option<Vec<Vec<f32>>>> {
         let input = Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?;
         let hidden = match self {
-            Weights::Qwen2(m) => m.hidden(&input, pos)?,
+            Weights::Decoder(m) => m.hidden(&input, pos)?,
             Weights::Gemma3(m) => m.hidden(&input, pos)?,
-            Weights::Llama(_) | Weights::Qwen3(_) | Weights::Phi3(_) => return Ok(None),
+            Weights::Experts(_) | Weights::Phi3(_) => return Ok(None),
         };
         Ok(Some(hidden.squeeze(0)?.to_dtype(candle_core::DType::F32)?.to_vec2::<f32>()?))
     }
 }
 
 /// The architectures whose hidden states embedding mode can read.
-pub const EMBEDDING_ARCHITECTURES: &str = "gemma3, qwen2";
+pub const EMBEDDING_ARCHITECTURES: &str = "llama (without experts), qwen2, qwen3, gemma3";
 
 #[cfg(test)]
 mod tests {
