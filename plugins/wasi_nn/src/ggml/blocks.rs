@@ -1,10 +1,12 @@
-//! The pieces our transformers share ([`super::gemma3`], [`super::decoder`]): the token-embedding table,
-//! a KV cache written in place, rotary angles computed per evaluation, and grouped-query attention.
+//! The pieces our transformers share ([`super::gemma3`], [`super::decoder`]): the model as a stack of
+//! blocks between the token embeddings and the vocabulary head, the token-embedding table, a KV cache
+//! written in place, rotary angles computed per evaluation, and grouped-query attention.
 
 use std::sync::Arc;
 
-use candle_core::quantized::QTensor;
-use candle_core::{Device, Result, Tensor};
+use candle_core::quantized::{QMatMul, QTensor, gguf_file};
+use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
+use candle_transformers::quantized_nn::RmsNorm;
 
 /// The token-embedding table: quantized when its rows are whole blocks, else dequantized.
 #[derive(Debug, Clone)]
@@ -185,4 +187,79 @@ pub fn attend(
     }
     let att = candle_nn::ops::softmax_last_dim(&att)?;
     att.matmul(&v)?.reshape((b, n_head, t, head_dim))?.transpose(1, 2)?.reshape((b, t, n_head * head_dim))
+}
+
+/// One transformer block: its forward pass over `x` at positions `pos..` (after the cached ones).
+pub trait Block: Clone + std::fmt::Debug {
+    /// What every block needs from the model (head counts, rotary frequencies, …).
+    type Dims: Clone + std::fmt::Debug;
+    fn forward(&mut self, x: &Tensor, pos: usize, dims: &Self::Dims) -> Result<Tensor>;
+    fn cache(&mut self) -> &mut CacheSlot;
+}
+
+/// A model: the token embeddings (times `embed_scale` when there is one), its blocks, the output norm
+/// and the vocabulary head. A clone shares the weights (reference-counted) and has empty KV caches.
+#[derive(Debug, Clone)]
+pub struct Stack<B: Block> {
+    pub(crate) embeddings: Embeddings,
+    pub(crate) embed_scale: Option<f64>,
+    pub(crate) blocks: Vec<B>,
+    pub(crate) norm: RmsNorm,
+    pub(crate) output: QMatMul,
+    pub(crate) dims: B::Dims,
+}
+
+/// The parts of a GGUF model around its blocks: the embedding table (quantized when its rows are whole
+/// blocks), the vocabulary head (`output.weight`, or the embedding table when the model ties them) and
+/// the output norm.
+pub fn ends<R: std::io::Seek + std::io::Read>(
+    ct: &gguf_file::Content,
+    reader: &mut R,
+    n_embd: usize,
+    eps: f64,
+    device: &Device,
+) -> Result<(Embeddings, QMatMul, RmsNorm)> {
+    let embd = Arc::new(ct.tensor(reader, "token_embd.weight", device)?);
+    let embeddings = Embeddings::new(embd.clone(), n_embd, device)?;
+    let output = match ct.tensor(reader, "output.weight", device) {
+        Ok(w) => QMatMul::from_qtensor(w)?,
+        Err(_) => QMatMul::from_arc(embd)?,
+    };
+    let norm = RmsNorm::from_qtensor(ct.tensor(reader, "output_norm.weight", device)?, eps)?;
+    Ok((embeddings, output, norm))
+}
+
+impl<B: Block> Stack<B> {
+    /// Drop the KV caches.
+    pub fn clear_kv_cache(&mut self) {
+        for block in &mut self.blocks {
+            *block.cache() = CacheSlot::default();
+        }
+    }
+
+    /// The logits of the token after `x` (`(batch, seq_len)` token ids at positions from `pos`, following
+    /// the `pos` positions in the cache).
+    pub fn forward(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
+        let (_, t) = x.dims2()?;
+        let last = self.trunk(x, pos)?.i((.., t - 1, ..))?;
+        self.output.forward(&self.norm.forward(&last)?)?.to_dtype(DType::F32)
+    }
+
+    /// The final hidden states of `x`'s tokens (after the output norm): `(batch, seq_len, n_embd)`.
+    pub fn hidden(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
+        let h = self.trunk(x, pos)?;
+        self.norm.forward(&h)?.to_dtype(DType::F32)
+    }
+
+    /// The embeddings through every block.
+    fn trunk(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
+        let mut h = self.embeddings.lookup(x)?;
+        if let Some(scale) = self.embed_scale {
+            h = (h * scale)?;
+        }
+        for block in &mut self.blocks {
+            h = block.forward(&h, pos, &self.dims)?;
+        }
+        Ok(h)
+    }
 }

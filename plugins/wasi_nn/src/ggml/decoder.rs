@@ -18,17 +18,15 @@
 //!
 //! A clone shares the weights (reference-counted) and has its own, empty KV cache.
 
-use std::sync::Arc;
-
 use candle_core::quantized::{QMatMul, gguf_file};
-use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
+use candle_core::{Device, Module, Result, Tensor};
 use candle_transformers::quantized_nn::RmsNorm;
 
-use super::blocks::{CacheSlot, Embeddings, attend, inv_freq, rotary};
+use super::blocks::{Block, CacheSlot, Stack, attend, ends, inv_freq, rotary};
 use super::linear::Linear;
 
 #[derive(Debug, Clone)]
-struct Layer {
+pub struct Layer {
     wq: Linear,
     wk: Linear,
     wv: Linear,
@@ -47,7 +45,7 @@ struct Layer {
 
 /// What every layer needs from the model.
 #[derive(Debug, Clone)]
-struct Dims {
+pub struct Dims {
     n_head: usize,
     n_kv_head: usize,
     head_dim: usize,
@@ -57,14 +55,7 @@ struct Dims {
 }
 
 /// A llama, qwen2 or qwen3 model with its own KV cache.
-#[derive(Debug, Clone)]
-pub struct ModelWeights {
-    embeddings: Embeddings,
-    output: QMatMul,
-    norm: RmsNorm,
-    layers: Vec<Layer>,
-    dims: Dims,
-}
+pub type ModelWeights = Stack<Layer>;
 
 impl Layer {
     fn attention(&mut self, x: &Tensor, pos: usize, d: &Dims) -> Result<Tensor> {
@@ -92,6 +83,14 @@ impl Layer {
         let y = attend(&mut self.cache, (&q, &k, &v), pos, None, scale)?;
         self.wo.forward(&y)
     }
+}
+
+impl Block for Layer {
+    type Dims = Dims;
+
+    fn cache(&mut self) -> &mut CacheSlot {
+        &mut self.cache
+    }
 
     fn forward(&mut self, x: &Tensor, pos: usize, d: &Dims) -> Result<Tensor> {
         let h = self.attention(&self.attn_norm.forward(x)?, pos, d)?;
@@ -102,7 +101,7 @@ impl Layer {
     }
 }
 
-impl ModelWeights {
+impl Stack<Layer> {
     /// Read a `llama`, `qwen2` or `qwen3` model from a GGUF file's content and tensor data.
     pub fn from_gguf<R: std::io::Seek + std::io::Read>(
         ct: gguf_file::Content,
@@ -132,13 +131,7 @@ impl ModelWeights {
             candle_core::bail!("{arch}: rotary embeddings over {rope_dim} of {head_dim} dimensions are not supported");
         }
 
-        let embd = Arc::new(ct.tensor(reader, "token_embd.weight", device)?);
-        let embeddings = Embeddings::new(embd.clone(), n_embd, device)?;
-        let output = match ct.tensor(reader, "output.weight", device) {
-            Ok(w) => QMatMul::from_qtensor(w)?,
-            Err(_) => QMatMul::from_arc(embd)?,
-        };
-        let norm = RmsNorm::from_qtensor(ct.tensor(reader, "output_norm.weight", device)?, eps)?;
+        let (embeddings, output, norm) = ends(&ct, reader, n_embd, eps, device)?;
 
         let mut layers = Vec::with_capacity(n_layer);
         for il in 0..n_layer {
@@ -177,37 +170,7 @@ impl ModelWeights {
             neox: arch != "llama",
             inv_freq: inv_freq(head_dim, freq_base, 1.0, device)?,
         };
-        Ok(ModelWeights { embeddings, output, norm, layers, dims })
-    }
-
-    /// Drop the KV cache.
-    pub fn clear_kv_cache(&mut self) {
-        for layer in &mut self.layers {
-            layer.cache = CacheSlot::default();
-        }
-    }
-
-    /// The logits of the token after `x` (`(batch, seq_len)` token ids at positions from `pos`, following
-    /// the `pos` positions in the cache).
-    pub fn forward(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
-        let (_, t) = x.dims2()?;
-        let last = self.trunk(x, pos)?.i((.., t - 1, ..))?;
-        self.output.forward(&self.norm.forward(&last)?)?.to_dtype(DType::F32)
-    }
-
-    /// The final hidden states of `x`'s tokens (after the output norm): `(batch, seq_len, n_embd)`.
-    pub fn hidden(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
-        let h = self.trunk(x, pos)?;
-        self.norm.forward(&h)?.to_dtype(DType::F32)
-    }
-
-    /// The embeddings through every layer.
-    fn trunk(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
-        let mut h = self.embeddings.lookup(x)?;
-        for layer in &mut self.layers {
-            h = layer.forward(&h, pos, &self.dims)?;
-        }
-        Ok(h)
+        Ok(Stack { embeddings, embed_scale: None, blocks: layers, norm, output, dims })
     }
 }
 
@@ -215,6 +178,7 @@ impl ModelWeights {
 mod tests {
     use super::*;
     use crate::ggml::testing::tiny_gguf;
+    use candle_core::DType;
     use candle_transformers::models::{quantized_llama, quantized_qwen2, quantized_qwen3};
 
     /// A candle model's forward pass.

@@ -21,17 +21,15 @@
 //!
 //! A clone shares the weights (reference-counted) and has its own KV cache.
 
-use std::sync::Arc;
-
 use candle_core::quantized::{QMatMul, gguf_file};
-use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
+use candle_core::{Device, Module, Result, Tensor};
 use candle_transformers::quantized_nn::RmsNorm;
 
-use super::blocks::{CacheSlot, Embeddings, attend, inv_freq, rotary};
+use super::blocks::{Block, CacheSlot, Stack, attend, ends, inv_freq, rotary};
 use super::linear::Linear;
 
 #[derive(Debug, Clone)]
-struct Layer {
+pub struct Layer {
     wq: Linear,
     wk: Linear,
     wv: Linear,
@@ -53,15 +51,7 @@ struct Layer {
 }
 
 /// A Gemma 3 model with its own KV cache.
-#[derive(Debug, Clone)]
-pub struct ModelWeights {
-    embeddings: Embeddings,
-    output: QMatMul,
-    norm: RmsNorm,
-    layers: Vec<Layer>,
-    n_embd: usize,
-    dims: Dims,
-}
+pub type ModelWeights = Stack<Layer>;
 
 impl Layer {
     fn attention(&mut self, x: &Tensor, pos: usize, model: &Dims) -> Result<Tensor> {
@@ -79,6 +69,14 @@ impl Layer {
         let y = attend(&mut self.cache, (&q, &k, &v), pos, self.window, model.attention_scale)?;
         self.wo.forward(&y)
     }
+}
+
+impl Block for Layer {
+    type Dims = Dims;
+
+    fn cache(&mut self) -> &mut CacheSlot {
+        &mut self.cache
+    }
 
     fn forward(&mut self, x: &Tensor, pos: usize, model: &Dims) -> Result<Tensor> {
         let h = self.attn_norm.forward(x)?;
@@ -92,14 +90,14 @@ impl Layer {
 
 /// The dimensions a layer needs from the model.
 #[derive(Debug, Clone)]
-struct Dims {
+pub struct Dims {
     n_head: usize,
     n_kv_head: usize,
     head_dim: usize,
     attention_scale: f64,
 }
 
-impl ModelWeights {
+impl Stack<Layer> {
     /// Read the model from a GGUF file's content and tensor data.
     pub fn from_gguf<R: std::io::Seek + std::io::Read>(
         ct: gguf_file::Content,
@@ -127,14 +125,7 @@ impl ModelWeights {
         let attention_scale =
             if n_layer == 62 { 1.0 / ((n_embd / n_head) as f64).sqrt() } else { 1.0 / (head_dim as f64).sqrt() };
 
-        let embd = ct.tensor(reader, "token_embd.weight", device)?;
-        let embd = Arc::new(embd);
-        let embeddings = Embeddings::new(embd.clone(), n_embd, device)?;
-        let output = match ct.tensor(reader, "output.weight", device) {
-            Ok(w) => QMatMul::from_qtensor(w)?,
-            Err(_) => QMatMul::from_arc(embd)?,
-        };
-        let norm = RmsNorm::from_qtensor(ct.tensor(reader, "output_norm.weight", device)?, eps)?;
+        let (embeddings, output, norm) = ends(&ct, reader, n_embd, eps, device)?;
         let global_freq = inv_freq(head_dim, freq_base, scale, device)?;
         let local_freq = inv_freq(head_dim, local_base, 1.0, device)?;
 
@@ -167,37 +158,7 @@ impl ModelWeights {
             });
         }
         let dims = Dims { n_head, n_kv_head, head_dim, attention_scale };
-        Ok(ModelWeights { embeddings, output, norm, layers, n_embd, dims })
-    }
-
-    /// Drop the KV cache.
-    pub fn clear_kv_cache(&mut self) {
-        for layer in &mut self.layers {
-            layer.cache = CacheSlot(None);
-        }
-    }
-
-    /// The logits of the token after `x` (`(batch, seq_len)` token ids at positions from `pos`, following
-    /// the `pos` positions in the cache).
-    pub fn forward(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
-        let (_, t) = x.dims2()?;
-        let last = self.trunk(x, pos)?.i((.., t - 1, ..))?;
-        self.output.forward(&self.norm.forward(&last)?)?.to_dtype(DType::F32)
-    }
-
-    /// The final hidden states of `x`'s tokens (after the output norm): `(batch, seq_len, n_embd)`.
-    pub fn hidden(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
-        let h = self.trunk(x, pos)?;
-        self.norm.forward(&h)?.to_dtype(DType::F32)
-    }
-
-    /// The embeddings through every layer.
-    fn trunk(&mut self, x: &Tensor, pos: usize) -> Result<Tensor> {
-        let mut h = (self.embeddings.lookup(x)? * (self.n_embd as f64).sqrt())?;
-        for layer in &mut self.layers {
-            h = layer.forward(&h, pos, &self.dims)?;
-        }
-        Ok(h)
+        Ok(Stack { embeddings, embed_scale: Some((n_embd as f64).sqrt()), blocks: layers, norm, output, dims })
     }
 }
 
@@ -251,7 +212,7 @@ mod tests {
             got = logits(&mut single, &[*t], i);
         }
         assert!(within(&expected, &got, 1e-2), "token by token, compacted");
-        for layer in &single.layers {
+        for layer in &single.blocks {
             let cache = layer.cache.0.as_ref().unwrap();
             assert_eq!(cache.start + cache.len, tokens.len());
             if layer.window.is_some() {
@@ -267,7 +228,7 @@ mod tests {
         logits(&mut chunked, &tokens[n - 20..n - 7], n - 20);
         assert!(within(&expected, &logits(&mut chunked, &tokens[n - 7..], n - 7), 1e-2), "chunked");
         // A clone starts with an empty cache (the buffers are written in place, never shared).
-        assert!(chunked.clone().layers.iter().all(|l| l.cache.0.is_none()));
+        assert!(chunked.clone().blocks.iter().all(|l| l.cache.0.is_none()));
         // The window matters: a model that sees everything computes something else.
         let mut wide = tiny(512);
         assert!(!close(&expected, &logits(&mut wide, &tokens, 0)));

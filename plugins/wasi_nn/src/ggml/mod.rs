@@ -295,14 +295,12 @@ impl Context {
         Ok(())
     }
 
-    /// Evaluate the prompt (WasmEdge's `evaluateInput`).
-    fn evaluate_input(&mut self, op: &str) -> Result<()> {
+    /// A prompt is set and fits the context, with four tokens kept for special tokens.
+    fn check_prompt(&self, op: &str) -> Result<()> {
         if self.inputs.is_empty() {
             return Err(error(ErrNo::InvalidArgument, format!("{op}: llama input is not set!")));
         }
-        let n_ctx = self.n_ctx();
-        // Four tokens are kept for special tokens.
-        if let Some(max) = n_ctx.checked_sub(4)
+        if let Some(max) = self.n_ctx().checked_sub(4)
             && self.inputs.len() > max
         {
             return Err(error(
@@ -313,6 +311,12 @@ impl Context {
                 ),
             ));
         }
+        Ok(())
+    }
+
+    /// Evaluate the prompt (WasmEdge's `evaluateInput`).
+    fn evaluate_input(&mut self, op: &str) -> Result<()> {
+        self.check_prompt(op)?;
         let inputs = std::mem::take(&mut self.inputs);
         let result = self.evaluate(&inputs);
         self.inputs = inputs;
@@ -388,21 +392,7 @@ impl Context {
                  not support yet.",
             ));
         }
-        if self.inputs.is_empty() {
-            return Err(error(ErrNo::InvalidArgument, "getEmbedding: llama input is not set!"));
-        }
-        let n_ctx = self.n_ctx();
-        if let Some(max) = n_ctx.checked_sub(4)
-            && self.inputs.len() > max
-        {
-            return Err(error(
-                ErrNo::PromptTooLong,
-                format!(
-                    "getEmbedding: the prompt is too long. Your input has {} tokens. Please reduce it to {max} tokens.",
-                    self.inputs.len()
-                ),
-            ));
-        }
+        self.check_prompt("getEmbedding")?;
         let rows = self
             .weights
             .hidden_states(&self.inputs, 0)
