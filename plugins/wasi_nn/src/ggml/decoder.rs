@@ -238,4 +238,27 @@ mod tests {
             assert_eq!(hidden.dims(), [1, 5, hidden.dim(2).unwrap()]);
         }
     }
+
+    /// A llama file with experts loads on candle's mixture-of-experts model: the tiny "mixtral" has two
+    /// copies of llama's feed-forward network and a router of zeros, so it computes what llama does.
+    #[test]
+    fn llama_with_experts_runs_on_candles_model() {
+        use crate::ggml::model::Weights;
+        let load = |arch: &str| {
+            let bytes = tiny_gguf(arch, 5);
+            let (ct, _) = content(&bytes);
+            Weights::load(ct, &bytes).unwrap()
+        };
+        let (mut dense, dense_info) = load("llama");
+        let (mut moe, moe_info) = load("mixtral");
+        assert!(matches!(dense, Weights::Decoder(_)) && matches!(moe, Weights::Experts(_)));
+        assert_eq!((dense_info.architecture.as_str(), moe_info.architecture.as_str()), ("llama", "llama"));
+        for (ids, pos) in [(&[1u32, 5, 9, 4, 7][..], 0), (&[3], 5)] {
+            let (a, b) = (dense.forward(ids, pos).unwrap(), moe.forward(ids, pos).unwrap());
+            let d = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+            assert!(d < 1e-3, "at {pos}: {d}");
+        }
+        // Its hidden states are candle's, not reachable: no embeddings.
+        assert!(moe.hidden_states(&[1, 5], 0).unwrap().is_none());
+    }
 }

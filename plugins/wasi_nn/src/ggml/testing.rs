@@ -1,5 +1,8 @@
 //! Tiny GGUF models made at test time (a few hundred kilobytes, fixed seed), for this crate's tests and
-//! the CLI's: `tiny_gguf("llama" | "qwen2" | "qwen3" | "gemma3" | "phi3", seed)`.
+//! the CLI's: `tiny_gguf("llama" | "qwen2" | "qwen3" | "gemma3" | "phi3" | "mixtral", seed)`. "mixtral" is
+//! the llama model with its feed-forward networks as two experts, both copies of llama's (architecture
+//! `llama`, `expert_count` 2, both used, a router of zeros): the same function, through candle's
+//! mixture-of-experts code.
 //!
 //! Each has two layers of width 64 (4 query heads, 2 KV heads), Q8_0 matrices and F32 norms. The
 //! attention and feed-forward weights are small random numbers, so the residual stream carries the
@@ -204,14 +207,28 @@ fn q8(data: Vec<f32>, rows: usize, cols: usize) -> QTensor {
     QTensor::quantize(&tensor(data, &[rows, cols]), GgmlDType::Q8_0).expect("Q8_0 of a 32-multiple width")
 }
 
+fn f32_matrix(data: Vec<f32>, rows: usize, cols: usize) -> QTensor {
+    QTensor::quantize(&tensor(data, &[rows, cols]), GgmlDType::F32).expect("an F32 tensor")
+}
+
+/// The same blocks in a new tensor.
+fn copy(t: &QTensor) -> QTensor {
+    let data = t.data().expect("a CPU tensor's bytes");
+    candle_core::quantized::ggml_file::qtensor_from_ggml(t.dtype(), &data, t.shape().dims().to_vec(), &Device::Cpu)
+        .expect("the same blocks")
+}
+
 fn f32_tensor(data: Vec<f32>) -> QTensor {
     let n = data.len();
     QTensor::quantize(&tensor(data, &[n]), GgmlDType::F32).expect("an F32 tensor")
 }
 
-/// A tiny model of architecture `arch` (`llama`, `qwen2`, `qwen3`, `gemma3`, `phi3`): GGUF bytes.
+/// A tiny model of architecture `arch` (`llama`, `qwen2`, `qwen3`, `gemma3`, `phi3`, or `mixtral`: llama
+/// with experts): GGUF bytes.
 pub fn tiny_gguf(arch: &str, seed: u64) -> Vec<u8> {
     let mut rng = Rng(seed ^ 0x5EED_F00D);
+    let experts = arch == "mixtral";
+    let arch = if experts { "llama" } else { arch };
     let spm = matches!(arch, "llama" | "gemma3" | "phi3");
     let (vocab, merges, chains) = if spm {
         let (v, c) = spm_vocab();
@@ -243,17 +260,29 @@ pub fn tiny_gguf(arch: &str, seed: u64) -> Vec<u8> {
         tensors.push((name("attn_norm.weight"), ones(DIM)));
         tensors.push((name("ffn_norm.weight"), ones(DIM)));
         tensors.push((name("attn_output.weight"), small(DIM, HEADS * HEAD_DIM)));
-        tensors.push((name("ffn_down.weight"), small(DIM, FFN)));
+        let down = small(DIM, FFN);
         if arch == "phi3" {
             tensors.push((name("attn_qkv.weight"), small(HEADS * HEAD_DIM + 2 * kv, DIM)));
             tensors.push((name("ffn_up.weight"), small(2 * FFN, DIM)));
+            tensors.push((name("ffn_down.weight"), down));
             continue;
         }
         tensors.push((name("attn_q.weight"), small(HEADS * HEAD_DIM, DIM)));
         tensors.push((name("attn_k.weight"), small(kv, DIM)));
         tensors.push((name("attn_v.weight"), small(kv, DIM)));
-        tensors.push((name("ffn_gate.weight"), small(FFN, DIM)));
-        tensors.push((name("ffn_up.weight"), small(FFN, DIM)));
+        let (gate, up) = (small(FFN, DIM), small(FFN, DIM));
+        if experts {
+            tensors.push((name("ffn_gate_inp.weight"), f32_matrix(vec![0.0; 2 * DIM], 2, DIM)));
+            for i in 0..2 {
+                for (n, t) in [("ffn_gate", &gate), ("ffn_up", &up), ("ffn_down", &down)] {
+                    tensors.push((name(&format!("{n}.{i}.weight")), copy(t)));
+                }
+            }
+        } else {
+            tensors.push((name("ffn_gate.weight"), gate));
+            tensors.push((name("ffn_up.weight"), up));
+            tensors.push((name("ffn_down.weight"), down));
+        }
         if arch == "qwen2" {
             for (n, len) in [("attn_q.bias", DIM), ("attn_k.bias", kv), ("attn_v.bias", kv)] {
                 tensors.push((name(n), f32_tensor(vec![0.0; len])));
@@ -286,6 +315,10 @@ pub fn tiny_gguf(arch: &str, seed: u64) -> Vec<u8> {
         (key("rope.dimension_count"), Value::U32(HEAD_DIM as u32)),
         (key("rope.freq_base"), Value::F32(10000.0)),
     ]);
+    if experts {
+        md.push((key("expert_count"), Value::U32(2)));
+        md.push((key("expert_used_count"), Value::U32(2)));
+    }
     if matches!(arch, "qwen3" | "gemma3") {
         md.push((key("attention.key_length"), Value::U32(HEAD_DIM as u32)));
         md.push((key("attention.value_length"), Value::U32(HEAD_DIM as u32)));
