@@ -557,7 +557,7 @@ fn contexts_outlive_an_unloaded_graph() {
 #[test]
 fn embeddings() {
     use wasmedge_plugin_wasi_nn::ggml::model::Weights;
-    for arch in ["llama", "qwen2", "qwen3", "gemma3"] {
+    for arch in ["llama", "qwen2", "qwen3", "gemma3", "phi3"] {
         let bytes = tiny_gguf(arch, 7);
         let content = candle_core::quantized::gguf_file::Content::read(&mut std::io::Cursor::new(&bytes[..])).unwrap();
         let vocab = Vocab::from_gguf(&bytes).unwrap();
@@ -614,9 +614,12 @@ fn embeddings() {
         g.metadata(ctx, r#"{"embedding": false, "batch-size": 512, "temp": 0, "n-predict": 2}"#);
         assert!(!g.generate(ctx, "once", SUCCESS).is_empty());
     }
-    // Phi-3 runs on candle's model, whose hidden states are not exposed: refused, naming what works.
-    let mut g = Guest::with_model("phi3");
+    // A llama file with experts runs on candle's model, whose hidden states are not exposed: refused,
+    // while it still generates as the dense llama does.
+    let mut g = Guest::with_model("mixtral");
     let ctx = g.context();
+    g.metadata(ctx, r#"{"temp": 0, "n-predict": 3}"#);
+    assert_eq!(g.generate(ctx, "once", SUCCESS), " upon a time");
     g.metadata(ctx, r#"{"embedding": true}"#);
     g.prompt(ctx, "once upon a time");
     assert_eq!(g.compute(ctx), INVALID_ARGUMENT);

@@ -1,13 +1,14 @@
 //! The Llama-style decoder on quantized GGUF weights, written for this backend on candle's tensor
-//! operations: `llama` (dense Llama, Mistral and their kin), `qwen2` and `qwen3`. The three differ only in
-//! a few switches, read from the GGUF file:
+//! operations: `llama` (dense Llama, Mistral and their kin), `qwen2`, `qwen3` and `phi3`. They differ only
+//! in a few switches, read from the GGUF file:
 //!
-//! | | llama | qwen2 | qwen3 |
-//! |---|---|---|---|
-//! | rotary layout | interleaved pairs (`2i, 2i+1`) | NeoX halves (`i, i + d/2`) | NeoX halves |
-//! | Q/K/V biases | — | yes | — |
-//! | Q/K RMS norm per head | — | — | yes |
-//! | head width | `embedding_length / head_count` | the same | `attention.key_length` |
+//! | | llama | qwen2 | qwen3 | phi3 |
+//! |---|---|---|---|---|
+//! | rotary layout | interleaved pairs (`2i, 2i+1`) | NeoX halves (`i, i + d/2`) | NeoX halves | NeoX halves |
+//! | Q/K/V biases | — | yes | — | — |
+//! | Q/K RMS norm per head | — | — | yes | — |
+//! | head width | `embedding_length / head_count` | the same | `attention.key_length` | the same as llama |
+//! | Q, K, V and gate, up | separate matrices | separate | separate | one `attn_qkv`, one `ffn_up` (gate then up) |
 //!
 //! Each block is RMS norm → attention → residual, RMS norm → SiLU-gated MLP → residual, as llama.cpp's
 //! graphs for these architectures. It shares with [`super::gemma3`] the KV cache written in place, the
@@ -25,11 +26,23 @@ use candle_transformers::quantized_nn::RmsNorm;
 use super::blocks::{Block, CacheSlot, Stack, attend, ends, inv_freq, rotary};
 use super::linear::Linear;
 
+/// The Q, K and V projections: three matrices, or one whose output rows are Q's, then K's, then V's.
+#[derive(Debug, Clone)]
+enum Qkv {
+    Separate(Linear, Linear, Linear),
+    Fused(Linear),
+}
+
+/// The gate and up projections: two matrices, or one whose output rows are the gate's, then up's.
+#[derive(Debug, Clone)]
+enum GateUp {
+    Separate(Linear, Linear),
+    Fused(Linear),
+}
+
 #[derive(Debug, Clone)]
 pub struct Layer {
-    wq: Linear,
-    wk: Linear,
-    wv: Linear,
+    qkv: Qkv,
     wo: Linear,
     /// Q, K and V biases (qwen2).
     biases: Option<[Tensor; 3]>,
@@ -37,8 +50,7 @@ pub struct Layer {
     qk_norm: Option<(RmsNorm, RmsNorm)>,
     attn_norm: RmsNorm,
     ffn_norm: RmsNorm,
-    gate: Linear,
-    up: Linear,
+    gate_up: GateUp,
     down: Linear,
     cache: CacheSlot,
 }
@@ -54,14 +66,21 @@ pub struct Dims {
     inv_freq: Tensor,
 }
 
-/// A llama, qwen2 or qwen3 model with its own KV cache.
+/// A llama, qwen2, qwen3 or phi3 model with its own KV cache.
 pub type ModelWeights = Stack<Layer>;
 
 impl Layer {
     fn attention(&mut self, x: &Tensor, pos: usize, d: &Dims) -> Result<Tensor> {
         let (b, t, _) = x.dims3()?;
-        let heads = |m: &Linear, bias: Option<&Tensor>, n: usize| -> Result<Tensor> {
-            let y = m.forward(x)?;
+        let (q, k, v) = match &self.qkv {
+            Qkv::Separate(wq, wk, wv) => (wq.forward(x)?, wk.forward(x)?, wv.forward(x)?),
+            Qkv::Fused(w) => {
+                let y = w.forward(x)?;
+                let (nq, nkv) = (d.n_head * d.head_dim, d.n_kv_head * d.head_dim);
+                (y.narrow(2, 0, nq)?, y.narrow(2, nq, nkv)?, y.narrow(2, nq + nkv, nkv)?)
+            }
+        };
+        let heads = |y: Tensor, bias: Option<&Tensor>, n: usize| -> Result<Tensor> {
             let y = match bias {
                 Some(bias) => y.broadcast_add(bias)?,
                 None => y,
@@ -69,9 +88,9 @@ impl Layer {
             y.reshape((b, t, n, d.head_dim))?.transpose(1, 2)?.contiguous()
         };
         let bias = |i: usize| self.biases.as_ref().map(|b| &b[i]);
-        let mut q = heads(&self.wq, bias(0), d.n_head)?;
-        let mut k = heads(&self.wk, bias(1), d.n_kv_head)?;
-        let v = heads(&self.wv, bias(2), d.n_kv_head)?;
+        let mut q = heads(q, bias(0), d.n_head)?;
+        let mut k = heads(k, bias(1), d.n_kv_head)?;
+        let v = heads(v, bias(2), d.n_kv_head)?;
         if let Some((q_norm, k_norm)) = &self.qk_norm {
             q = q_norm.forward(&q)?;
             k = k_norm.forward(&k)?;
@@ -96,13 +115,21 @@ impl Block for Layer {
         let h = self.attention(&self.attn_norm.forward(x)?, pos, d)?;
         let x = (x + h)?;
         let h = self.ffn_norm.forward(&x)?;
-        let h = self.down.forward(&(candle_nn::ops::silu(&self.gate.forward(&h)?)? * self.up.forward(&h)?)?)?;
+        let (gate, up) = match &self.gate_up {
+            GateUp::Separate(gate, up) => (gate.forward(&h)?, up.forward(&h)?),
+            GateUp::Fused(w) => {
+                let y = w.forward(&h)?;
+                let n = y.dim(2)? / 2;
+                (y.narrow(2, 0, n)?, y.narrow(2, n, n)?)
+            }
+        };
+        let h = self.down.forward(&(candle_nn::ops::silu(&gate)? * up)?)?;
         x + h
     }
 }
 
 impl Stack<Layer> {
-    /// Read a `llama`, `qwen2` or `qwen3` model from a GGUF file's content and tensor data.
+    /// Read a `llama`, `qwen2`, `qwen3` or `phi3` model from a GGUF file's content and tensor data.
     pub fn from_gguf<R: std::io::Seek + std::io::Read>(
         ct: gguf_file::Content,
         reader: &mut R,
@@ -137,8 +164,13 @@ impl Stack<Layer> {
         for il in 0..n_layer {
             let mut t = |name: &str| ct.tensor(reader, &format!("blk.{il}.{name}"), device);
             let mut mm = |name: &str| QMatMul::from_qtensor(t(&format!("{name}.weight"))?).map(Linear);
-            let (wq, wk, wv, wo) = (mm("attn_q")?, mm("attn_k")?, mm("attn_v")?, mm("attn_output")?);
-            let (gate, up, down) = (mm("ffn_gate")?, mm("ffn_up")?, mm("ffn_down")?);
+            let (qkv, gate_up) = if arch == "phi3" {
+                (Qkv::Fused(mm("attn_qkv")?), GateUp::Fused(mm("ffn_up")?))
+            } else {
+                let qkv = Qkv::Separate(mm("attn_q")?, mm("attn_k")?, mm("attn_v")?);
+                (qkv, GateUp::Separate(mm("ffn_gate")?, mm("ffn_up")?))
+            };
+            let (wo, down) = (mm("attn_output")?, mm("ffn_down")?);
             let mut t = |name: &str| ct.tensor(reader, &format!("blk.{il}.{name}"), device);
             let biases = if arch == "qwen2" {
                 let mut bias = |name: &str| t(&format!("{name}.bias"))?.dequantize(device);
@@ -149,16 +181,13 @@ impl Stack<Layer> {
             let mut rms = |name: &str| RmsNorm::from_qtensor(t(&format!("{name}.weight"))?, eps);
             let qk_norm = if arch == "qwen3" { Some((rms("attn_q_norm")?, rms("attn_k_norm")?)) } else { None };
             layers.push(Layer {
-                wq,
-                wk,
-                wv,
+                qkv,
                 wo,
                 biases,
                 qk_norm,
                 attn_norm: rms("attn_norm")?,
                 ffn_norm: rms("ffn_norm")?,
-                gate,
-                up,
+                gate_up,
                 down,
                 cache: CacheSlot::default(),
             });
@@ -179,7 +208,7 @@ mod tests {
     use super::*;
     use crate::ggml::testing::tiny_gguf;
     use candle_core::DType;
-    use candle_transformers::models::{quantized_llama, quantized_qwen2, quantized_qwen3};
+    use candle_transformers::models::{quantized_llama, quantized_phi3, quantized_qwen2, quantized_qwen3};
 
     /// A candle model's forward pass.
     type Forward = dyn FnMut(&Tensor, usize) -> Tensor;
@@ -196,8 +225,8 @@ mod tests {
         a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
     }
 
-    /// Our decoder computes what candle-transformers' llama, qwen2 and qwen3 compute: a prompt, then two
-    /// tokens after the cache.
+    /// Our decoder computes what candle-transformers' llama, qwen2, qwen3 and phi3 compute: a prompt, then
+    /// two tokens after the cache.
     #[test]
     fn matches_candles_models() {
         let dev = Device::Cpu;
@@ -206,7 +235,7 @@ mod tests {
         // Logits of magnitude 1.5 to 2.7: llama's and qwen2's are equal to the last bit; candle's qwen3
         // runs its own attention kernel over its cache, which adds in another order (seen: 0.0011 after
         // the cache).
-        for (arch, tolerance) in [("llama", 0.0), ("qwen2", 0.0), ("qwen3", 2e-3)] {
+        for (arch, tolerance) in [("llama", 0.0), ("qwen2", 0.0), ("qwen3", 2e-3), ("phi3", 1e-3)] {
             let bytes = tiny_gguf(arch, 5);
             let (ct, mut reader) = content(&bytes);
             let mut ours = ModelWeights::from_gguf(ct, &mut reader, &dev).unwrap();
@@ -214,6 +243,10 @@ mod tests {
             let mut forward: Box<Forward> = match arch {
                 "llama" => {
                     let mut m = quantized_llama::ModelWeights::from_gguf(ct, &mut reader, &dev).unwrap();
+                    Box::new(move |x, pos| m.forward(x, pos).unwrap())
+                }
+                "phi3" => {
+                    let mut m = quantized_phi3::ModelWeights::from_gguf(false, ct, &mut reader, &dev).unwrap();
                     Box::new(move |x, pos| m.forward(x, pos).unwrap())
                 }
                 "qwen3" => {

@@ -5,8 +5,8 @@
 //!   bytes themselves (read from memory; WasmEdge writes them to `ggml-model.bin` in the working
 //!   directory first). Builder 1, if any, is metadata JSON ([`metadata`]). A missing file is
 //!   `ModelNotFound`. The architectures are llama (and Llama-style Mistral/Mixtral files), qwen2,
-//!   qwen3, gemma3 and phi3 ([`model`]; our own code for llama, qwen2, qwen3 in [`decoder`] and gemma3,
-//!   candle-transformers' for phi3 and Mixtral); the tokenizer comes from the file ([`tokenizer`]).
+//!   qwen3, gemma3 and phi3 ([`model`]; our own code for llama, qwen2, qwen3, phi3 in [`decoder`] and
+//!   gemma3, candle-transformers' for Mixtral); the tokenizer comes from the file ([`tokenizer`]).
 //! - Each execution context has its own copy of the graph's settings and its own KV cache over the
 //!   shared weights. (WasmEdge has one KV cache per graph, so two contexts on one graph clobber each
 //!   other, and `set_input` metadata changes the graph for every context.)

@@ -1,11 +1,11 @@
 //! The transformer of a GGUF model, dispatched on `general.architecture`: our own decoders for llama,
-//! qwen2, qwen3 ([`decoder`]) and gemma3 ([`gemma3`]); candle-transformers' quantized models for phi3 and
-//! for llama files with experts (Mixtral). The graph keeps one copy that never runs; every execution context clones it: the
+//! qwen2, qwen3, phi3 ([`decoder`]) and gemma3 ([`gemma3`]); candle-transformers' quantized llama for
+//! llama files with experts (Mixtral). The graph keeps one copy that never runs; every execution context clones it: the
 //! clone shares the weights (reference-counted tensors) and has its own, empty KV cache.
 
 use candle_core::quantized::gguf_file::{Content, Value};
 use candle_core::{Device, Tensor};
-use candle_transformers::models::{quantized_llama, quantized_phi3};
+use candle_transformers::models::quantized_llama;
 use std::collections::HashMap;
 
 use super::{decoder, gemma3, repack};
@@ -16,12 +16,11 @@ pub const SUPPORTED: &str = "llama, qwen2, qwen3, gemma3, phi3";
 /// A model's weights and, in a context's copy, its KV cache.
 #[derive(Clone)]
 pub enum Weights {
-    /// Dense llama (Llama, Mistral, …), qwen2 and qwen3 models.
+    /// Dense llama (Llama, Mistral, …), qwen2, qwen3 and phi3 models.
     Decoder(decoder::ModelWeights),
     /// Llama files with experts (`llama.expert_count` > 0: Mixtral), on candle's model.
     Experts(quantized_llama::ModelWeights),
     Gemma3(gemma3::ModelWeights),
-    Phi3(quantized_phi3::ModelWeights),
 }
 
 /// What the backend needs to know about a model besides its weights.
@@ -61,8 +60,7 @@ impl Weights {
             "llama" if experts => quantized_llama::MAX_SEQ_LEN,
             // Rotary angles are computed per evaluation: no limit of the model code's own (past the
             // trained context a model degrades, as in llama.cpp, which also only warns).
-            "llama" | "gemma3" | "qwen2" | "qwen3" => usize::MAX,
-            "phi3" => trained.unwrap_or(0),
+            "llama" | "gemma3" | "qwen2" | "qwen3" | "phi3" => usize::MAX,
             _ => return Err(None),
         };
         let device = Device::Cpu;
@@ -73,27 +71,22 @@ impl Weights {
             "llama" if experts => {
                 Weights::Experts(quantized_llama::ModelWeights::from_gguf(content, reader, &device).map_err(err)?)
             }
-            "llama" | "qwen2" | "qwen3" => {
+            "llama" | "qwen2" | "qwen3" | "phi3" => {
                 Weights::Decoder(decoder::ModelWeights::from_gguf(content, reader, &device).map_err(err)?)
             }
             "gemma3" => Weights::Gemma3(gemma3::ModelWeights::from_gguf(content, reader, &device).map_err(err)?),
-            "phi3" => {
-                Weights::Phi3(quantized_phi3::ModelWeights::from_gguf(false, content, reader, &device).map_err(err)?)
-            }
             _ => return Err(None),
         };
         let train_context = trained.unwrap_or(quantized_llama::MAX_SEQ_LEN).min(max_context);
         Ok((weights, ModelInfo { architecture: arch, max_context, train_context, pooling, repacked_bytes }))
     }
 
-    /// Forget the KV cache. (Phi-3 has no call for it; it restarts its cache at
-    /// position 0, which is where every evaluation here starts after this.)
+    /// Forget the KV cache.
     pub fn clear(&mut self) {
         match self {
             Weights::Decoder(m) => m.clear_kv_cache(),
             Weights::Experts(m) => m.clear_kv_cache(),
             Weights::Gemma3(m) => m.clear_kv_cache(),
-            Weights::Phi3(_) => {}
         }
     }
 
@@ -105,7 +98,6 @@ impl Weights {
             Weights::Decoder(m) => m.forward(&input, pos)?,
             Weights::Experts(m) => m.forward(&input, pos)?,
             Weights::Gemma3(m) => m.forward(&input, pos)?,
-            Weights::Phi3(m) => m.forward(&input, pos)?,
         };
         logits.flatten_all()?.to_dtype(candle_core::DType::F32)?.to_vec1::<f32>()
     }
@@ -113,21 +105,21 @@ impl Weights {
 
 impl Weights {
     /// The final hidden states (after the output norm, before the vocabulary head) of `tokens` at
-    /// positions `pos..`, one row of `embedding_length` values per token; `None` for the models that run
-    /// on candle's code, whose hidden states are not exposed (phi3, llama with experts).
+    /// positions `pos..`, one row of `embedding_length` values per token; `None` for llama files with
+    /// experts, which run on candle's model, whose hidden states are not exposed.
     pub fn hidden_states(&mut self, tokens: &[u32], pos: usize) -> candle_core::Result<Option<Vec<Vec<f32>>>> {
         let input = Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?;
         let hidden = match self {
             Weights::Decoder(m) => m.hidden(&input, pos)?,
             Weights::Gemma3(m) => m.hidden(&input, pos)?,
-            Weights::Experts(_) | Weights::Phi3(_) => return Ok(None),
+            Weights::Experts(_) => return Ok(None),
         };
         Ok(Some(hidden.squeeze(0)?.to_dtype(candle_core::DType::F32)?.to_vec2::<f32>()?))
     }
 }
 
 /// The architectures whose hidden states embedding mode can read.
-pub const EMBEDDING_ARCHITECTURES: &str = "llama (without experts), qwen2, qwen3, gemma3";
+pub const EMBEDDING_ARCHITECTURES: &str = "llama (without experts), qwen2, qwen3, gemma3, phi3";
 
 #[cfg(test)]
 mod tests {
