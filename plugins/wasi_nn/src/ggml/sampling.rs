@@ -55,11 +55,20 @@ impl Sampler {
     /// Pick a token from `logits` (one value per vocabulary entry) and remember it for the penalties.
     pub fn sample(&mut self, logits: Vec<f32>) -> candle_core::Result<u32> {
         let mut logits = self.penalize(logits)?;
-        if self.temp > 0.0 {
+        let id = if self.temp > 0.0 {
             self.filter(&mut logits);
-        }
-        let n = logits.len();
-        let id = self.processor.sample(&Tensor::from_vec(logits, n, &Device::Cpu)?)?;
+            let n = logits.len();
+            self.processor.sample(&Tensor::from_vec(logits, n, &Device::Cpu)?)?
+        } else {
+            // Greedy: the first of the largest logits, as llama.cpp's greedy sampler takes it, read in
+            // place (a tensor round trip copied the 1 MB of a 262k-token vocabulary for every token).
+            let best = logits.iter().enumerate().fold(None, |best: Option<(usize, f32)>, (i, &v)| match best {
+                Some((_, b)) if v <= b => best,
+                _ if v.is_nan() => best,
+                _ => Some((i, v)),
+            });
+            best.map_or(0, |(i, _)| i as u32)
+        };
         self.history.push(id);
         Ok(id)
     }
@@ -148,6 +157,8 @@ mod tests {
     fn greedy_and_penalties() {
         let mut s = Sampler::new(&config(|c| c.temp = 0.0), 512);
         assert_eq!(s.sample(vec![0.0, 3.0, 1.0]).unwrap(), 1);
+        // The first of equal maxima, and NaN never wins.
+        assert_eq!(s.sample(vec![f32::NAN, 2.0, 5.0, 5.0, f32::NAN]).unwrap(), 2);
         // A repeat penalty of 4 divides the repeated token's logit: 3/4 < 1.
         let mut s = Sampler::new(&config(|c| (c.temp, c.repeat_penalty) = (0.0, 4.0)), 512);
         assert_eq!(s.sample(vec![0.0, 3.0, 1.0]).unwrap(), 1);
