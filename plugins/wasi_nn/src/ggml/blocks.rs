@@ -51,7 +51,7 @@ pub(crate) struct Cache {
     pub(crate) len: usize,
 }
 
-/// The rows a cache buffer gets beyond what it must hold when it is (re)allocated.
+/// The rows a cache buffer gets at least beyond what it must hold when it is (re)allocated.
 pub(crate) const CACHE_SLACK: usize = 256;
 
 impl Cache {
@@ -83,7 +83,9 @@ impl Cache {
                     None => (pos, 0),
                 };
                 let (b, heads, _, dim) = k.dims4()?;
-                let capacity = kept + t + CACHE_SLACK;
+                // Room for `CACHE_SLACK` more rows, or half as many again as it holds: a long context
+                // is copied a logarithmic number of times, and at most a third of a buffer is unused.
+                let capacity = (kept + t + CACHE_SLACK).max((kept + t) * 3 / 2);
                 let new_k = Tensor::zeros((b, heads, capacity, dim), k.dtype(), k.device())?;
                 let new_v = Tensor::zeros((b, heads, capacity, dim), v.dtype(), v.device())?;
                 if let Some(c) = old
