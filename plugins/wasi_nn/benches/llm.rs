@@ -101,15 +101,6 @@ fn argmax(logits: &[f32]) -> u32 {
     best as u32
 }
 
-/// candle alone: load the model, then time the prompt and `n_gen` greedy tokens, `runs` times in this
-/// process (the first run is the process's first computation).
-fn candle_alone(path: &Path, tokens: &[u32], n_gen: usize, runs: usize) -> Vec<Speed> {
-    let bytes = std::fs::read(path).unwrap();
-    let content = Content::read(&mut Cursor::new(&bytes[..])).unwrap();
-    let (weights, _) = Weights::load(content, &bytes).unwrap();
-    (0..runs).map(|_| candle_run(&weights, tokens, n_gen)).collect()
-}
-
 /// One greedy run of `weights` (a clone, with an empty cache): the prompt, then `n_gen` tokens.
 fn candle_run(weights: &Weights, tokens: &[u32], n_gen: usize) -> Speed {
     let mut m = weights.clone();
@@ -129,9 +120,14 @@ fn candle_run(weights: &Weights, tokens: &[u32], n_gen: usize) -> Speed {
 /// one host call per `compute`), `compute` on a context with the prompt set, alternating with bare runs
 /// of the same model code. Returns the fastest `compute` and the fastest bare run (ms), and the median
 /// of the pairs' ratios.
-fn in_process(path: &Path, tokens: &[u32], text: &str, n_gen: usize, runs: usize) -> (f64, f64, f64) {
-    let bytes = std::fs::read(path).unwrap();
-    let (weights, _) = Weights::load(Content::read(&mut Cursor::new(&bytes[..])).unwrap(), &bytes).unwrap();
+fn in_process(
+    path: &Path,
+    weights: &Weights,
+    tokens: &[u32],
+    text: &str,
+    n_gen: usize,
+    runs: usize,
+) -> (f64, f64, f64) {
     let preload = format!("default:GGML:AUTO:{}", path.display());
     let mut h = Harness::new(&wasmedge_plugin_wasi_nn::plugin(), &[("nn-preload", &[&preload])], 1 << 20).unwrap();
     let call = |h: &mut Harness, f: &str, args: &[u64]| {
@@ -153,7 +149,7 @@ fn in_process(path: &Path, tokens: &[u32], text: &str, n_gen: usize, runs: usize
     call(&mut h, "set_input", &[ctx.into(), 0, tensor.into()]);
     let (mut plugin_best, mut bare_best, mut ratios) = (f64::INFINITY, f64::INFINITY, Vec::new());
     for _ in 0..runs {
-        let bare = candle_run(&weights, tokens, n_gen);
+        let bare = candle_run(weights, tokens, n_gen);
         let start = Instant::now();
         call(&mut h, "compute", &[ctx.into()]);
         let plugin_ms = start.elapsed().as_secs_f64() * 1e3;
@@ -296,10 +292,14 @@ fn main() {
     let n_gen = env_usize("WASI_NN_BENCH_GEN_TOKENS", 64);
     let runs = env_usize("WASI_NN_BENCH_RUNS", 3).max(1);
     let path = model_path();
-    let vocab = Vocab::from_gguf(&std::fs::read(&path).unwrap()).unwrap();
+    // The file is read and the model loaded once; runs clone the weights (shared) with an empty cache.
+    let bytes = std::fs::read(&path).unwrap();
+    let vocab = Vocab::from_gguf(&bytes).unwrap();
     let (tokens, text) = prompt(&vocab, n_prompt);
+    let (weights, _) = Weights::load(Content::read(&mut Cursor::new(&bytes[..])).unwrap(), &bytes).unwrap();
     if std::env::var_os(FRESH_RUN).is_some() {
-        let s = candle_alone(&path, &tokens, n_gen, 1)[0];
+        // This process's first computation, right after the load.
+        let s = candle_run(&weights, &tokens, n_gen);
         println!("fresh: {} {}", s.prompt_ms, s.gen_ms);
         return;
     }
@@ -309,7 +309,8 @@ fn main() {
         path.display()
     );
 
-    let candle = Speed::best(&candle_alone(&path, &tokens, n_gen, runs));
+    // candle alone, warm: the best of `runs` in this process.
+    let candle = Speed::best(&(0..runs).map(|_| candle_run(&weights, &tokens, n_gen)).collect::<Vec<_>>());
     let row = |name: &str, s: Speed| {
         println!("{name:<28} prompt {:>8.1} tok/s   generation {:>7.1} tok/s", s.pp(n_prompt), s.tg(n_gen));
     };
@@ -333,7 +334,7 @@ fn main() {
         plugin.push(p);
     }
     let (fresh, plugin) = (Speed::best(&fresh), Speed::best(&plugin));
-    let (in_plugin, in_bare, in_median) = in_process(&path, &tokens, &text, n_gen, runs);
+    let (in_plugin, in_bare, in_median) = in_process(&path, &weights, &tokens, &text, n_gen, runs);
     row("candle alone, fresh", fresh);
     row("plugin (its own timing)", plugin);
     // Noise on this kind of machine only adds time, so the fastest runs are the best estimate; the

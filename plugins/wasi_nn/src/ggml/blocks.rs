@@ -25,9 +25,7 @@ impl Embeddings {
             }
         }
     }
-}
 
-impl Embeddings {
     /// The table `embd`: kept quantized when its rows (`n_embd` values) are whole blocks.
     pub fn new(embd: Arc<QTensor>, n_embd: usize, device: &Device) -> Result<Embeddings> {
         Ok(if n_embd.is_multiple_of(embd.dtype().block_size()) {
