@@ -47,7 +47,7 @@ fn wat(dir: &Path, name: &str, text: &str) -> String {
 /// Run `wasmedge` with a clean HOME and the given plugin path.
 fn run(bin: &Path, home: &Path, plugin_path: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = Command::new(bin);
-    cmd.args(args).env("HOME", home).env_remove("WASMEDGE_PLUGIN_PATH");
+    cmd.args(args).env("HOME", home).env_remove("WASMEDGE_PLUGIN_PATH").env_remove("LIBRARY_PATH");
     if let Some(p) = plugin_path {
         cmd.env("WASMEDGE_PLUGIN_PATH", p);
     }
@@ -100,6 +100,55 @@ fn found_in_the_installation_prefix() {
     let o = run(&bin, &tmp.path().join("home"), None, &["--version"]);
     assert!(out(&o).contains(TEST_PLUGIN_LINE), "{}", out(&o));
     assert!(out(&o).contains("(plugin \"wasi_logging\") version 0.1.0.0"), "{}", out(&o));
+}
+
+#[test]
+fn found_in_library_path_entries_and_the_private_prefix() {
+    let tmp = tempfile::tempdir().unwrap();
+    // `$LIBRARY_PATH/wasmedge` for every entry (what the installer's env file sets up).
+    let lib = copy_to(&plugin_lib("wasmedge_test_plugin"), &tmp.path().join("b/wasmedge"));
+    let home = tmp.path().join("home");
+    let entries = format!("{}:{}", tmp.path().join("a").display(), tmp.path().join("b").display());
+    let o = Command::new(wasmedge())
+        .arg("--version")
+        .env("HOME", &home)
+        .env_remove("WASMEDGE_PLUGIN_PATH")
+        .env("LIBRARY_PATH", &entries)
+        .output()
+        .unwrap();
+    assert!(out(&o).contains(&format!("{} {TEST_PLUGIN_LINE}", lib.display())), "{}", out(&o));
+    // `<prefix>/plugin`: where the installer puts plugins outside /usr.
+    let bin = copy_to(&wasmedge(), &tmp.path().join("prefix/bin"));
+    copy_to(&plugin_lib("wasmedge_test_plugin"), &tmp.path().join("prefix/plugin"));
+    let o = run(&bin, &home, None, &["--version"]);
+    assert!(out(&o).contains(TEST_PLUGIN_LINE), "{}", out(&o));
+}
+
+#[test]
+fn the_search_order_is_plugin_path_home_library_path_prefix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let bin = copy_to(&wasmedge(), &tmp.path().join("prefix/bin"));
+    let places = [
+        tmp.path().join("env"),
+        home.join(".wasmedge/plugin"),
+        tmp.path().join("lib/wasmedge"),
+        tmp.path().join("prefix/plugin"),
+        tmp.path().join("prefix/lib/wasmedge"),
+    ];
+    let libs: Vec<PathBuf> = places.iter().map(|d| copy_to(&plugin_lib("wasmedge_test_plugin"), d)).collect();
+    // Take the places away from the front one at a time: the first remaining one is the one loaded.
+    for (i, lib) in libs.iter().enumerate() {
+        let mut cmd = Command::new(&bin);
+        cmd.arg("--version").env("HOME", &home).env("LIBRARY_PATH", tmp.path().join("lib"));
+        cmd.env("WASMEDGE_PLUGIN_PATH", if i == 0 { places[0].to_str().unwrap() } else { "" });
+        let o = cmd.output().unwrap();
+        assert!(out(&o).contains(&format!("{} {TEST_PLUGIN_LINE}", lib.display())), "{i}: {}", out(&o));
+        for later in &libs[i + 1..] {
+            assert!(err(&o).contains(&format!("plugin {} skipped", later.display())), "{i}: {}", err(&o));
+        }
+        std::fs::remove_file(lib).unwrap();
+    }
 }
 
 const GUEST: &str = r#"

@@ -18,6 +18,60 @@ pub const ABI_MAJOR: u32 = 1;
 /// [`PluginMod::instantiate_all`].
 pub const ABI_MINOR: u32 = 2;
 
+/// The name of the ELF section that holds a plugin's [`AbiRecord`].
+pub const ABI_RECORD_SECTION: &str = ".wasmedge_plugin";
+/// The first bytes of an [`AbiRecord`].
+pub const ABI_RECORD_MAGIC: [u8; 16] = *b"WASMEDGE-PLUGIN\0";
+
+/// The plugin ABI a library was built for, in a fixed layout in its own section ([`ABI_RECORD_SECTION`]),
+/// so that tools such as the installer can read it from the file without loading the library. The
+/// runtime's own check reads the same record (through the root module), so the two cannot disagree.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AbiRecord {
+    /// [`ABI_RECORD_MAGIC`].
+    pub magic: [u8; 16],
+    /// The layout of this record: 1.
+    pub format: u32,
+    pub abi_major: u32,
+    pub abi_minor: u32,
+    pub reserved: u32,
+}
+
+impl AbiRecord {
+    /// The record of this SDK.
+    pub const CURRENT: AbiRecord =
+        AbiRecord { magic: ABI_RECORD_MAGIC, format: 1, abi_major: ABI_MAJOR, abi_minor: ABI_MINOR, reserved: 0 };
+    /// The size of the record in a file.
+    pub const SIZE: usize = 32;
+
+    /// Parse a record from the bytes of its section (`little_endian`: the file's byte order).
+    pub fn parse(bytes: &[u8], little_endian: bool) -> Option<AbiRecord> {
+        let bytes = bytes.get(..Self::SIZE)?;
+        if bytes[..16] != ABI_RECORD_MAGIC {
+            return None;
+        }
+        let word = |i: usize| {
+            let b: [u8; 4] = bytes[16 + 4 * i..20 + 4 * i].try_into().expect("4 bytes");
+            if little_endian { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }
+        };
+        let record = AbiRecord {
+            magic: ABI_RECORD_MAGIC,
+            format: word(0),
+            abi_major: word(1),
+            abi_minor: word(2),
+            reserved: word(3),
+        };
+        (record.format == 1).then_some(record)
+    }
+
+    /// Whether a runtime supporting ABI `runtime_major.x` loads a plugin with this record: the major
+    /// versions must match (see the module documentation for minor versions).
+    pub fn loads_in(&self, runtime_major: u32) -> bool {
+        self.abi_major == runtime_major
+    }
+}
+
 /// The type of a WebAssembly value crossing the interface.
 #[repr(u8)]
 #[derive(StableAbi, Clone, Copy, Debug, PartialEq, Eq)]

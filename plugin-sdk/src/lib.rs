@@ -492,11 +492,19 @@ macro_rules! export_plugin {
             $crate::__instantiate_all(__wasmedge_plugin, options)
         }
 
+        // The ABI record tools read from the file (`abi::ABI_RECORD_SECTION`). The root module takes its
+        // ABI version from it through `black_box`, which keeps the record (and its section) linked in.
+        #[allow(unsafe_code)]
+        #[unsafe(link_section = ".wasmedge_plugin")]
+        #[used]
+        static __WASMEDGE_PLUGIN_ABI: $crate::abi::AbiRecord = $crate::abi::AbiRecord::CURRENT;
+
         fn __wasmedge_root_module() -> $crate::abi::PluginModRef {
             use $crate::abi_stable::prefix_type::PrefixTypeTrait;
+            let record: &$crate::abi::AbiRecord = ::std::hint::black_box(&__WASMEDGE_PLUGIN_ABI);
             $crate::abi::PluginMod {
-                abi_major: $crate::abi::ABI_MAJOR,
-                abi_minor: $crate::abi::ABI_MINOR,
+                abi_major: record.abi_major,
+                abi_minor: record.abi_minor,
                 describe: __wasmedge_describe,
                 instantiate: __wasmedge_instantiate,
                 sdk_version: $crate::__sdk_version,
@@ -528,6 +536,23 @@ macro_rules! export_plugin {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn abi_record_round_trips_and_names_its_section() {
+        use crate::abi::{ABI_MAJOR, ABI_RECORD_SECTION, AbiRecord};
+        let r = AbiRecord::CURRENT;
+        assert_eq!(std::mem::size_of::<AbiRecord>(), AbiRecord::SIZE);
+        let mut bytes = r.magic.to_vec();
+        for w in [r.format, r.abi_major, r.abi_minor, r.reserved] {
+            bytes.extend_from_slice(&w.to_le_bytes());
+        }
+        assert_eq!(AbiRecord::parse(&bytes, true), Some(r));
+        assert!(r.loads_in(ABI_MAJOR) && !r.loads_in(ABI_MAJOR + 1));
+        bytes[0] ^= 1;
+        assert_eq!(AbiRecord::parse(&bytes, true), None);
+        // The macro spells the section name literally (attributes take no constants).
+        assert!(include_str!("lib.rs").contains(&format!("link_section = \"{ABI_RECORD_SECTION}\"")));
+    }
+
     #[test]
     fn exported_symbol_is_abi_stables_root_module_loader() {
         assert_eq!(abi_stable::library::ROOT_MODULE_LOADER_NAME, "_1as_0lib_1header_0root_bmodule_bloader");

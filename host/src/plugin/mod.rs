@@ -2,9 +2,12 @@
 //! registered through the same [`Linker`] host-function API as WASI.
 //!
 //! Discovery ([`search_paths`]) looks, in order, at every entry of `WASMEDGE_PLUGIN_PATH` (':'-separated,
-//! a directory or a file), `$HOME/.wasmedge/plugin`, `<prefix>/lib/wasmedge` (prefix: the installation the
-//! running executable belongs to, i.e. the parent of its directory), and finally the executable's own
-//! directory (files named `libwasmedge_plugin_*` only — where a source build puts the plugins it builds).
+//! a directory or a file), `$HOME/.wasmedge/plugin`, every entry of `LIBRARY_PATH` joined with `wasmedge`
+//! (the installer's `env` file puts `<path>/lib` there), `<prefix>/plugin` and `<prefix>/lib/wasmedge`
+//! (prefix: the installation the running executable belongs to, i.e. the parent of its directory; the
+//! installer puts plugins in the first for a private install and in the second under `/usr`), and finally
+//! the executable's own directory (files named `libwasmedge_plugin_*` only — where a source build puts the
+//! plugins it builds). A directory listed twice is searched once.
 //! Directories are scanned recursively for shared libraries. The first plugin of a given name wins.
 //!
 //! Loading never crashes the runtime on a bad file: a file that is not a library, a library without the
@@ -170,12 +173,23 @@ pub fn search_paths() -> Vec<PathBuf> {
     if let Some(home) = dirs::home_dir() {
         paths.push(home.join(".wasmedge").join("plugin"));
     }
+    if let Some(v) = std::env::var_os("LIBRARY_PATH") {
+        paths.extend(std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).map(|p| p.join("wasmedge")));
+    }
     if let Some(bin) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
         if let Some(prefix) = bin.parent() {
+            paths.push(prefix.join("plugin"));
             paths.push(prefix.join("lib").join("wasmedge"));
         }
         paths.push(bin);
     }
+    let mut seen = Vec::new();
+    paths.retain(|p| {
+        let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        let new = !seen.contains(&key);
+        seen.push(key);
+        new
+    });
     paths
 }
 
