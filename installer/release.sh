@@ -1,0 +1,42 @@
+#!/bin/sh
+# installer/release.sh OUT_DIR — build wasmedge, its installer and its plugins (release profile) and write
+# this machine's release into OUT_DIR: OUT_DIR/<V>/{WasmEdge-…tar.gz, SHA256SUMS, wasmedge-installer-linux-<arch>}
+# and OUT_DIR/index.toml (updated, so several versions sit side by side), plus install.sh and uninstall.sh.
+#
+#   VERSION=x.y.z          release under this version (default: the workspace's)
+#   WASMEDGE_PREBUILT=DIR  take the binaries from DIR instead of building them (tests use this)
+# See docs/release.md.
+set -eu
+
+if [ $# -ne 1 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
+    echo "usage: [VERSION=x.y.z] [WASMEDGE_PREBUILT=DIR] $0 OUT_DIR" >&2
+    exit 2
+fi
+OUT_DIR=$1
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${VERSION:-}" ]; then
+    VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/Cargo.toml" | head -n 1)
+fi
+
+if [ -n "${WASMEDGE_PREBUILT:-}" ]; then
+    BIN=$WASMEDGE_PREBUILT
+else
+    (cd "$ROOT" && cargo build --release --locked -p wasmedge-cli -p wasmedge-installer \
+        -p wasmedge-plugin-wasi_logging -p wasmedge-plugin-wasi-crypto -p wasmedge-plugin-wasi-nn)
+    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
+fi
+
+for f in wasmedge wasmedge-installer wasmedge-release libwasmedge_plugin_wasi_logging.so libwasmedge_plugin_wasi_crypto.so; do
+    [ -f "$BIN/$f" ] || { echo "release.sh: $BIN/$f is missing" >&2; exit 1; }
+done
+set -- --plugin "wasi_crypto=$BIN/libwasmedge_plugin_wasi_crypto.so"
+# WasmEdge calls its llama.cpp backend wasi_nn-ggml; ours also runs ONNX models.
+if [ -f "$BIN/libwasmedge_plugin_wasi_nn.so" ]; then
+    set -- "$@" --plugin "wasi_nn-ggml=$BIN/libwasmedge_plugin_wasi_nn.so"
+fi
+
+mkdir -p "$OUT_DIR"
+"$BIN/wasmedge-release" --out "$OUT_DIR" --version "$VERSION" \
+    --runtime "$BIN/wasmedge" --installer "$BIN/wasmedge-installer" \
+    --builtin-plugin "$BIN/libwasmedge_plugin_wasi_logging.so" "$@"
+cp "$ROOT/installer/install.sh" "$ROOT/installer/uninstall.sh" "$OUT_DIR/"

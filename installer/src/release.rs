@@ -1,0 +1,167 @@
+//! Writing a release location: archives, `SHA256SUMS` and `index.toml` for one version built on this
+//! machine (what `installer/release.sh` runs). Several versions, and several platforms of one version,
+//! sit side by side: the index and the sums are updated, never overwritten.
+
+use std::path::{Path, PathBuf};
+
+use wasmedge_plugin_sdk::abi::{ABI_MAJOR, ABI_MINOR};
+
+use crate::archive::{self, Entry};
+use crate::error::{Error, Result};
+use crate::fetch::sha256_file;
+use crate::index::{self, Artifact, INDEX_FILE, Index, Kind, Release, SUMS_FILE, Sums};
+use crate::manifest::write_atomic;
+use crate::platform;
+
+/// The files of one release.
+#[derive(Clone, Debug, Default)]
+pub struct Input {
+    pub version: String,
+    /// The `wasmedge` executable.
+    pub runtime: PathBuf,
+    /// The `wasmedge-installer` executable.
+    pub installer: PathBuf,
+    /// Plugins shipped in the runtime archive (`lib/wasmedge/`), e.g. wasi_logging.
+    pub builtin_plugins: Vec<PathBuf>,
+    /// Optional plugins: (release name, library), one archive each.
+    pub plugins: Vec<(String, PathBuf)>,
+    /// C headers, shipped as `include/` when present.
+    pub include: Option<PathBuf>,
+}
+
+/// Write the release of `input` under `out`; returns the index entry written.
+pub fn write(out: &Path, input: &Input) -> Result<Release> {
+    let v = &input.version;
+    if !index::valid_version(v) {
+        return Err(Error::usage(format!("`{v}` is not a version (x.y.z)")));
+    }
+    // Architecture and libc baseline, from the binaries themselves.
+    let mut arch = None;
+    let mut glibc = None;
+    let binaries = [&input.runtime, &input.installer]
+        .into_iter()
+        .chain(&input.builtin_plugins)
+        .chain(input.plugins.iter().map(|(_, p)| p));
+    let mut plugin_abis = Vec::new();
+    for bin in binaries {
+        let info = platform::inspect(bin)?;
+        if *arch.get_or_insert(info.arch) != info.arch {
+            return Err(Error::verify(format!(
+                "{} is built for {}, the others for {}",
+                bin.display(),
+                info.arch,
+                arch.unwrap_or("?")
+            )));
+        }
+        glibc = glibc.max(info.glibc);
+        plugin_abis.push(info.plugin_abi);
+    }
+    let arch = arch.expect("at least the runtime");
+    let dist = platform::dist_name(glibc);
+    let dir = out.join(v);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(dir.display(), e))?;
+
+    let mut artifacts = Vec::new();
+    let top = format!("WasmEdge-{v}-Linux");
+    let mut entries = vec![
+        Entry { name: format!("{top}/bin/wasmedge"), source: input.runtime.clone() },
+        Entry { name: format!("{top}/bin/wasmedge-installer"), source: input.installer.clone() },
+    ];
+    for lib in &input.builtin_plugins {
+        entries.push(Entry { name: format!("{top}/lib/wasmedge/{}", file_name(lib)), source: lib.clone() });
+    }
+    if let Some(include) = &input.include {
+        for f in walk(include)? {
+            let rel = f.strip_prefix(include).expect("under include").display().to_string();
+            entries.push(Entry { name: format!("{top}/include/{rel}"), source: f });
+        }
+    }
+    let name = index::runtime_archive(v, &dist, arch);
+    archive::write(&dir.join(&name), &entries)?;
+    artifacts.push(artifact(&dir, name, Kind::Runtime, None, None, arch, &dist)?);
+
+    let plugin_records = &plugin_abis[2 + input.builtin_plugins.len()..];
+    for ((plugin, lib), record) in input.plugins.iter().zip(plugin_records) {
+        let record = record.ok_or_else(|| {
+            Error::verify(format!(
+                "{} carries no plugin ABI record: build it with this SDK's export_plugin!",
+                lib.display()
+            ))
+        })?;
+        let name = index::plugin_archive(plugin, v, &dist, arch);
+        archive::write(&dir.join(&name), &[Entry { name: file_name(lib), source: lib.clone() }])?;
+        let abi = format!("{}.{}", record.abi_major, record.abi_minor);
+        artifacts.push(artifact(&dir, name, Kind::Plugin, Some(plugin.clone()), Some(abi), arch, &dist)?);
+    }
+    let name = index::installer_binary(arch);
+    let dest = dir.join(&name);
+    std::fs::copy(&input.installer, &dest).map_err(|e| Error::io(dest.display(), e))?;
+    artifacts.push(artifact(&dir, name, Kind::Installer, None, None, arch, &dist)?);
+
+    // SHA256SUMS: this run's files replace their own lines; other platforms' lines stay.
+    let sums_path = dir.join(SUMS_FILE);
+    let mut sums = match std::fs::read_to_string(&sums_path) {
+        Ok(t) => Sums::parse(&t)?,
+        Err(_) => Sums::default(),
+    };
+    for a in &artifacts {
+        sums.0.insert(a.file.clone(), a.sha256.clone());
+    }
+    write_atomic(&sums_path, sums.render().as_bytes(), Some(0o644))?;
+
+    let index_path = out.join(INDEX_FILE);
+    let mut idx = match std::fs::read_to_string(&index_path) {
+        Ok(t) => Index::parse(&t)?,
+        Err(_) => Index::default(),
+    };
+    let mut release = idx.versions.get(v).cloned().unwrap_or_default();
+    release.plugin_abi = format!("{ABI_MAJOR}.{ABI_MINOR}");
+    release.archives.retain(|a| !artifacts.iter().any(|b| b.file == a.file));
+    release.archives.extend(artifacts);
+    idx.put(v, release.clone());
+    write_atomic(&index_path, idx.to_toml().as_bytes(), Some(0o644))?;
+    Ok(release)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn artifact(
+    dir: &Path,
+    file: String,
+    kind: Kind,
+    plugin: Option<String>,
+    plugin_abi: Option<String>,
+    arch: &str,
+    dist: &str,
+) -> Result<Artifact> {
+    let path = dir.join(&file);
+    let size = std::fs::metadata(&path).map_err(|e| Error::io(path.display(), e))?.len();
+    Ok(Artifact {
+        sha256: sha256_file(&path)?,
+        file,
+        kind,
+        plugin,
+        plugin_abi,
+        os: "linux".into(),
+        arch: arch.into(),
+        dist: dist.into(),
+        size,
+    })
+}
+
+fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).map_err(|e| Error::io(dir.display(), e))?.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            out.extend(walk(&p)?);
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
