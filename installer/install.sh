@@ -14,8 +14,26 @@ TMP_PARENT=${TMPDIR:-/tmp}
 say() { printf 'install.sh: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
+usage() {
+    cat <<'USAGE'
+usage: sh install.sh [options]      (curl -sSf <release location>/install.sh | sh -s -- [options])
+  -v, --version V          the version to install (default: the newest)
+  -p, --path PATH          where to install (default: $HOME/.wasmedge)
+  --plugins P...           plugins, name[:version] (e.g. wasi_crypto:0.14.1, wasi_nn-ggml) or all
+  --machine/--arch A       x86_64 or aarch64 (default: this machine's)
+  --os OS, --dist D        the platform and build baseline (default: this machine's)
+  -r, --remove-old yes|no  remove files the previous installation had and this one lacks (default yes)
+  -t, --tmpdir DIR         where to download
+  --base-url URL           the release location: http(s):// or file:// ($WASMEDGE_RELEASE_BASE_URL)
+  --timeout SECS           how long a download may stay silent (default 30)
+  --uninstall [-q]         remove the installation at --path
+  -V, --verbose            show every step
+USAGE
+}
+
 prev=
 for arg in "$@"; do
+    case $arg in -h|--help) usage; exit 0 ;; esac
     case $prev in
         -v|--version) VERSION=$arg ;;
         --base-url) BASE_URL=$arg ;;

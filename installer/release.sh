@@ -29,14 +29,24 @@ fi
 for f in wasmedge wasmedge-installer wasmedge-release libwasmedge_plugin_wasi_logging.so libwasmedge_plugin_wasi_crypto.so; do
     [ -f "$BIN/$f" ] || { echo "release.sh: $BIN/$f is missing" >&2; exit 1; }
 done
-set -- --plugin "wasi_crypto=$BIN/libwasmedge_plugin_wasi_crypto.so"
+# Ship the binaries without debug info (symbols stay, for backtraces); the build's own copies keep it.
+STAGE=$(mktemp -d)
+trap 'rm -rf "$STAGE"' EXIT
+for f in wasmedge wasmedge-installer libwasmedge_plugin_wasi_logging.so libwasmedge_plugin_wasi_crypto.so libwasmedge_plugin_wasi_nn.so; do
+    if [ -f "$BIN/$f" ]; then
+        cp "$BIN/$f" "$STAGE/$f"
+        if command -v strip >/dev/null 2>&1; then strip --strip-debug "$STAGE/$f"; fi
+    fi
+done
+
+set -- --plugin "wasi_crypto=$STAGE/libwasmedge_plugin_wasi_crypto.so"
 # WasmEdge calls its llama.cpp backend wasi_nn-ggml; ours also runs ONNX models.
-if [ -f "$BIN/libwasmedge_plugin_wasi_nn.so" ]; then
-    set -- "$@" --plugin "wasi_nn-ggml=$BIN/libwasmedge_plugin_wasi_nn.so"
+if [ -f "$STAGE/libwasmedge_plugin_wasi_nn.so" ]; then
+    set -- "$@" --plugin "wasi_nn-ggml=$STAGE/libwasmedge_plugin_wasi_nn.so"
 fi
 
 mkdir -p "$OUT_DIR"
 "$BIN/wasmedge-release" --out "$OUT_DIR" --version "$VERSION" \
-    --runtime "$BIN/wasmedge" --installer "$BIN/wasmedge-installer" \
-    --builtin-plugin "$BIN/libwasmedge_plugin_wasi_logging.so" "$@"
+    --runtime "$STAGE/wasmedge" --installer "$STAGE/wasmedge-installer" \
+    --builtin-plugin "$STAGE/libwasmedge_plugin_wasi_logging.so" "$@"
 cp "$ROOT/installer/install.sh" "$ROOT/installer/uninstall.sh" "$OUT_DIR/"

@@ -64,4 +64,7 @@ fn the_scripts_parse_under_dash() {
             std::process::Command::new("dash").arg("-n").arg(repo().join("installer").join(script)).output().unwrap();
         assert!(o.status.success(), "{script}: {}", text(&o));
     }
+    // Help needs no network.
+    let o = std::process::Command::new("dash").arg(repo().join("installer/install.sh")).arg("-h").output().unwrap();
+    assert!(o.status.success() && text(&o).contains("--plugins P..."), "{}", text(&o));
 }
