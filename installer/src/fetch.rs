@@ -19,6 +19,7 @@ enum Base {
 }
 
 /// Fetches files of the release location.
+#[derive(Clone)]
 pub struct Fetcher {
     base: Base,
     agent: ureq::Agent,
@@ -106,8 +107,37 @@ impl Fetcher {
         }
     }
 
+    /// Run `work` on its own thread and wait for it, returning at once on Ctrl-C: a signal may be
+    /// delivered to any thread, so a blocking read cannot be relied on to see it. An abandoned transfer
+    /// ends with the process.
+    fn interruptible<T: Send + 'static>(&self, work: impl FnOnce(Fetcher) -> Result<T> + Send + 'static) -> Result<T> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let fetcher = self.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(work(fetcher));
+        });
+        loop {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(result) => return result,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if self.interrupted.load(Ordering::SeqCst) {
+                        return Err(Error::interrupted());
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(Error::download("the download thread stopped unexpectedly"));
+                }
+            }
+        }
+    }
+
     /// A small file (`index.toml`, `SHA256SUMS`), at most `limit` bytes, as text.
     pub fn text(&self, rel: &str, limit: u64) -> Result<String> {
+        let rel = rel.to_string();
+        self.interruptible(move |f| f.text_inner(&rel, limit))
+    }
+
+    fn text_inner(&self, rel: &str, limit: u64) -> Result<String> {
         let (reader, _) = self.open(rel)?;
         let mut bytes = Vec::new();
         reader
@@ -123,7 +153,8 @@ impl Fetcher {
     /// Download `rel` to `dest`, checking its size and SHA-256 against what the release says. A partial or
     /// mismatching file is removed.
     pub fn download(&self, rel: &str, dest: &Path, size: u64, sha256: &str) -> Result<()> {
-        let result = self.download_inner(rel, dest, size, sha256);
+        let (r, d, h) = (rel.to_string(), dest.to_path_buf(), sha256.to_string());
+        let result = self.interruptible(move |f| f.download_inner(&r, &d, size, &h));
         if result.is_err() {
             let _ = std::fs::remove_file(dest);
         }

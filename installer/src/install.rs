@@ -135,6 +135,17 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<()> {
         }
     }
 
+    // Create the parent, then hold the lock on it: another installer for a path there waits.
+    let mut created_parents = Vec::new();
+    let parent = root.parent().ok_or_else(|| Error::usage("the installation path has no parent"))?.to_path_buf();
+    create_missing(&parent, &mut created_parents)?;
+    let _lock = match lock(ctx, &parent) {
+        Ok(l) => l,
+        Err(e) => {
+            remove_created(&created_parents);
+            return Err(e);
+        }
+    };
     let existed = root.exists();
     if existed {
         if !root.is_dir() {
@@ -145,8 +156,13 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<()> {
             ctx.say(format!("rolled back {n} interrupted installation(s) in {}", root.display()));
         }
     }
-    let mut created_parents = Vec::new();
-    let staging = make_staging(&root, existed, &mut created_parents)?;
+    let staging = match make_staging(&root, existed) {
+        Ok(s) => s,
+        Err(e) => {
+            remove_created(&created_parents);
+            return Err(e);
+        }
+    };
     let result = stage_and_commit(
         ctx,
         opts,
@@ -162,9 +178,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<()> {
     );
     let _ = std::fs::remove_dir_all(&staging);
     if result.is_err() {
-        for dir in created_parents.iter().rev() {
-            let _ = std::fs::remove_dir(dir);
-        }
+        remove_created(&created_parents);
     }
     let manifest = result?;
 
@@ -329,19 +343,45 @@ fn choose_plugins(
     Ok(out)
 }
 
-fn make_staging(root: &Path, existed: bool, created_parents: &mut Vec<PathBuf>) -> Result<PathBuf> {
+/// Create `dir` and its missing ancestors, recording those created (outermost first).
+fn create_missing(dir: &Path, created: &mut Vec<PathBuf>) -> Result<()> {
+    let mut missing = Vec::new();
+    let mut p = dir;
+    while !p.exists() {
+        missing.push(p.to_path_buf());
+        p = p.parent().unwrap_or(Path::new("/"));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    created.extend(missing.into_iter().rev());
+    Ok(())
+}
+
+fn remove_created(created: &[PathBuf]) {
+    for dir in created.iter().rev() {
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
+/// Hold an advisory lock (`flock`) on `dir`, the directory holding the installation, for the whole run:
+/// two installers (or an installer and an uninstall) for one path never interleave; the second waits.
+pub fn lock(ctx: &Ctx, dir: &Path) -> Result<std::fs::File> {
+    let f = std::fs::File::open(dir).map_err(|e| Error::io(dir.display(), e))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            ctx.say(format!("waiting for another wasmedge-installer working in {}", dir.display()));
+            f.lock().map_err(|e| Error::io(format!("locking {}", dir.display()), e))?;
+            Ok(f)
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(format!("locking {}", dir.display()), e)),
+    }
+}
+
+fn make_staging(root: &Path, existed: bool) -> Result<PathBuf> {
     let staging = if existed {
         root.join(format!("{STAGING_PREFIX}{}", std::process::id()))
     } else {
         let parent = root.parent().ok_or_else(|| Error::usage("the installation path has no parent"))?;
-        let mut missing = Vec::new();
-        let mut p = parent;
-        while !p.exists() {
-            missing.push(p.to_path_buf());
-            p = p.parent().unwrap_or(Path::new("/"));
-        }
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
-        created_parents.extend(missing.into_iter().rev());
         let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         parent.join(format!(".{name}{STAGING_PREFIX}{}", std::process::id()))
     };

@@ -19,6 +19,10 @@ pub fn run(ctx: &Ctx, path: &Path, quiet: bool) -> Result<()> {
             root.display()
         ))
     })?;
+    let _lock = match root.parent() {
+        Some(parent) => Some(crate::install::lock(ctx, parent)?),
+        None => None,
+    };
     crate::commit::recover(&root)?;
     if !quiet && std::io::stdin().is_terminal() {
         eprint!(

@@ -147,7 +147,10 @@ fn an_uninstall_into_an_empty_home_removes_everything_and_the_created_profile() 
 fn a_plugin_of_another_version_installs_when_its_abi_is_compatible() {
     let home = Home::new();
     let base = format!("file://{}", releases().display());
-    ok(&home.installer(&["-v", NEW, "--plugins", &format!("wasi_crypto:{OLD}"), "--base-url", &base]));
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path().to_str().unwrap();
+    ok(&home.installer(&["-v", NEW, "--plugins", &format!("wasi_crypto:{OLD}"), "--base-url", &base, "-t", t]));
+    assert!(std::fs::read_dir(tmp.path()).unwrap().next().is_none(), "--tmpdir is left empty");
     let manifest = std::fs::read_to_string(home.install_dir().join(".wasmedge-manifest.toml")).unwrap();
     assert!(manifest.contains(&format!("name = \"wasi_crypto\"\nversion = \"{OLD}\"")), "{manifest}");
     works_with_crypto(&home);
@@ -484,6 +487,44 @@ fn an_interrupted_commit_is_rolled_back_by_the_next_run() {
     let o = home.installer(&["-v", OLD, "--plugins", "wasi_crypto", "--base-url", &base, "-V"]);
     ok(&o);
     assert!(text(&o).contains("rolled back 1 interrupted installation"), "{}", text(&o));
+    no_staging_left(&home);
+    works_with_crypto(&home);
+}
+
+#[test]
+fn a_second_installer_waits_for_the_first() {
+    let (home, _) = installed_old(&format!("file://{}", releases().display()));
+    let server = Server::start(releases());
+    server.fault(&runtime_archive(releases(), NEW), Fault::Stall);
+    let first = home
+        .command(env!("CARGO_BIN_EXE_wasmedge-installer"))
+        .args(["-v", NEW, "--timeout", "20", "--base-url", &server.url])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !std::fs::read_dir(home.install_dir())
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().contains("staging"))
+    {
+        assert!(start.elapsed() < Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut second = home
+        .command(env!("CARGO_BIN_EXE_wasmedge-installer"))
+        .args(["-v", OLD, "--plugins", "wasi_crypto", "--base-url", &format!("file://{}", releases().display())])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(second.try_wait().unwrap().is_none(), "the second installer waits while the first holds the lock");
+    assert!(Command::new("kill").arg("-INT").arg(first.id().to_string()).status().unwrap().success());
+    assert_eq!(first.wait_with_output().unwrap().status.code(), Some(130));
+    let o = second.wait_with_output().unwrap();
+    ok(&o);
+    assert!(text(&o).contains("waiting for another wasmedge-installer"), "{}", text(&o));
     no_staging_left(&home);
     works_with_crypto(&home);
 }
