@@ -8,6 +8,7 @@
 set -eu
 
 BASE_URL=${WASMEDGE_RELEASE_BASE_URL:-https://example.invalid/wasmedge-rs/releases}
+PUBLIC_KEY=${WASMEDGE_RELEASE_PUBLIC_KEY:-}
 VERSION=
 TMP_PARENT=${TMPDIR:-/tmp}
 
@@ -26,6 +27,8 @@ usage: sh install.sh [options]      (curl -sSf <release location>/install.sh | s
   -t, --tmpdir DIR         where to download
   --base-url URL           the release location: http(s):// or file:// ($WASMEDGE_RELEASE_BASE_URL)
   --timeout SECS           how long a download may stay silent (default 30)
+  --public-key FILE        require SHA256SUMS to be signed by this Ed25519 key (PEM; needs openssl here)
+                           ($WASMEDGE_RELEASE_PUBLIC_KEY)
   --uninstall [-q]         remove the installation at --path
   -V, --verbose            show every step
 USAGE
@@ -38,10 +41,12 @@ for arg in "$@"; do
         -v|--version) VERSION=$arg ;;
         --base-url) BASE_URL=$arg ;;
         -t|--tmpdir) TMP_PARENT=$arg ;;
+        --public-key) PUBLIC_KEY=$arg ;;
     esac
     case $arg in
         --version=*) VERSION=${arg#*=} ;;
         --base-url=*) BASE_URL=${arg#*=} ;;
+        --public-key=*) PUBLIC_KEY=${arg#*=} ;;
         --tmpdir=*) TMP_PARENT=${arg#*=} ;;
         -v?*) VERSION=${arg#-v} ;;
     esac
@@ -107,6 +112,13 @@ esac
 
 NAME=wasmedge-installer-linux-$ARCH
 fetch "$BASE_URL/$VERSION/SHA256SUMS" "$TMP/SHA256SUMS"
+if [ -n "$PUBLIC_KEY" ]; then
+    command -v openssl >/dev/null 2>&1 || die "openssl is needed to check the release's signature"
+    fetch "$BASE_URL/$VERSION/SHA256SUMS.sig" "$TMP/SHA256SUMS.sig"
+    openssl pkeyutl -verify -pubin -inkey "$PUBLIC_KEY" -rawin -in "$TMP/SHA256SUMS" \
+        -sigfile "$TMP/SHA256SUMS.sig" >/dev/null 2>&1 \
+        || die "the signature of $VERSION/SHA256SUMS does not verify with $PUBLIC_KEY; nothing was installed"
+fi
 EXPECTED=$(awk -v f="$NAME" '$2 == f || $2 == "*" f { print $1 }' "$TMP/SHA256SUMS")
 [ -n "$EXPECTED" ] || die "release $VERSION has no installer for linux $ARCH"
 fetch "$BASE_URL/$VERSION/$NAME" "$TMP/$NAME"

@@ -5,6 +5,8 @@
 #
 #   VERSION=x.y.z          release under this version (default: the workspace's)
 #   WASMEDGE_PREBUILT=DIR  take the binaries from DIR instead of building them (tests use this)
+#   WASMEDGE_RELEASE_SIGNING_KEY=FILE  sign <V>/SHA256SUMS with this Ed25519 key (PEM, from
+#                          `openssl genpkey -algorithm ed25519`), writing <V>/SHA256SUMS.sig
 # See docs/release.md.
 set -eu
 
@@ -43,6 +45,10 @@ set -- --plugin "wasi_crypto=$STAGE/libwasmedge_plugin_wasi_crypto.so"
 # WasmEdge calls its llama.cpp backend wasi_nn-ggml; ours also runs ONNX models.
 if [ -f "$STAGE/libwasmedge_plugin_wasi_nn.so" ]; then
     set -- "$@" --plugin "wasi_nn-ggml=$STAGE/libwasmedge_plugin_wasi_nn.so"
+fi
+
+if [ -n "${WASMEDGE_RELEASE_SIGNING_KEY:-}" ]; then
+    set -- "$@" --signing-key "$WASMEDGE_RELEASE_SIGNING_KEY"
 fi
 
 mkdir -p "$OUT_DIR"

@@ -133,11 +133,17 @@ impl Fetcher {
 
     /// A small file (`index.toml`, `SHA256SUMS`), at most `limit` bytes, as text.
     pub fn text(&self, rel: &str, limit: u64) -> Result<String> {
-        let rel = rel.to_string();
-        self.interruptible(move |f| f.text_inner(&rel, limit))
+        let bytes = self.bytes(rel, limit)?;
+        String::from_utf8(bytes).map_err(|_| Error::verify(format!("{} is not UTF-8 text", self.url(rel))))
     }
 
-    fn text_inner(&self, rel: &str, limit: u64) -> Result<String> {
+    /// A small file, at most `limit` bytes.
+    pub fn bytes(&self, rel: &str, limit: u64) -> Result<Vec<u8>> {
+        let rel = rel.to_string();
+        self.interruptible(move |f| f.bytes_inner(&rel, limit))
+    }
+
+    fn bytes_inner(&self, rel: &str, limit: u64) -> Result<Vec<u8>> {
         let (reader, _) = self.open(rel)?;
         let mut bytes = Vec::new();
         reader
@@ -147,7 +153,7 @@ impl Fetcher {
         if bytes.len() as u64 > limit {
             return Err(Error::verify(format!("{} is larger than {limit} bytes", self.url(rel))));
         }
-        String::from_utf8(bytes).map_err(|_| Error::verify(format!("{} is not UTF-8 text", self.url(rel))))
+        Ok(bytes)
     }
 
     /// Download `rel` to `dest`, checking its size and SHA-256 against what the release says. A partial or

@@ -10,6 +10,7 @@ use crate::fetch::{Fetcher, sha256_file};
 use crate::index::{Artifact, INDEX_FILE, Index, Kind, Release, SUMS_FILE, Sums, valid_version};
 use crate::manifest::{InstalledFile, InstalledPlugin, MANIFEST_FILE, MANIFEST_FORMAT, Manifest};
 use crate::platform::{self, dist_runs_on};
+use crate::sign::{PublicKey, SIG_FILE};
 use crate::{Ctx, profile};
 
 /// What to install.
@@ -24,6 +25,8 @@ pub struct Options {
     pub remove_old: bool,
     pub tmpdir: Option<PathBuf>,
     pub base_url: String,
+    /// An Ed25519 public key (PEM): each version's `SHA256SUMS` must carry a valid signature by it.
+    pub public_key: Option<PathBuf>,
 }
 
 /// WasmEdge's plugin names this project does not ship, so asking for one gets a precise answer.
@@ -116,11 +119,28 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<()> {
         }
     ));
 
-    // Every archive's entry in SHA256SUMS must agree with the index before anything is downloaded.
+    // Every archive's entry in SHA256SUMS (signed, when a key is given) must agree with the index before
+    // anything is downloaded.
+    let key = opts.public_key.as_deref().map(PublicKey::from_file).transpose()?;
+    if key.is_none() {
+        ctx.say("no --public-key given: the checksums are checked, the release's signature is not");
+    }
     let mut sums: std::collections::BTreeMap<String, Sums> = Default::default();
     for c in std::iter::once(&runtime).chain(&plugins) {
         if !sums.contains_key(&c.version) {
             let text = fetcher.text(&format!("{}/{SUMS_FILE}", c.version), 1 << 20)?;
+            if let Some(key) = &key {
+                let sig = fetcher.bytes(&format!("{}/{SIG_FILE}", c.version), 1024).map_err(|e| {
+                    Error::verify(format!("release {} is not signed ({e}); nothing was installed", c.version))
+                })?;
+                if !key.verify(text.as_bytes(), &sig) {
+                    return Err(Error::verify(format!(
+                        "the signature of {}/{SUMS_FILE} does not verify with the given public key; nothing was installed",
+                        c.version
+                    )));
+                }
+                ctx.detail(format!("{}/{SUMS_FILE}: signature verified", c.version));
+            }
             sums.insert(c.version.clone(), Sums::parse(&text)?);
         }
         let listed = sums[&c.version].get(&c.artifact.file);

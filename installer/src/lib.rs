@@ -16,6 +16,7 @@ pub mod manifest;
 pub mod platform;
 pub mod profile;
 pub mod release;
+pub mod sign;
 pub mod uninstall;
 
 use std::sync::Arc;

@@ -51,6 +51,10 @@ struct Args {
     /// The release location: http(s)://… or file:///… (default: $WASMEDGE_RELEASE_BASE_URL or the project's).
     #[arg(long = "base-url", value_name = "URL")]
     base_url: Option<String>,
+    /// Require each version's SHA256SUMS to be signed by this Ed25519 public key (PEM; default:
+    /// $WASMEDGE_RELEASE_PUBLIC_KEY).
+    #[arg(long = "public-key", value_name = "FILE")]
+    public_key: Option<PathBuf>,
     /// Seconds a download may stay silent before it fails.
     #[arg(long = "timeout", value_name = "SECS", default_value_t = 30)]
     timeout: u64,
@@ -91,6 +95,7 @@ fn main() {
             remove_old: args.remove_old == "yes",
             tmpdir: args.tmpdir,
             base_url,
+            public_key: args.public_key.or_else(|| std::env::var_os("WASMEDGE_RELEASE_PUBLIC_KEY").map(PathBuf::from)),
         };
         install::run(&ctx, &opts)
     };

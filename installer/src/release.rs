@@ -12,6 +12,7 @@ use crate::fetch::sha256_file;
 use crate::index::{self, Artifact, INDEX_FILE, Index, Kind, Release, SUMS_FILE, Sums};
 use crate::manifest::write_atomic;
 use crate::platform;
+use crate::sign;
 
 /// The files of one release.
 #[derive(Clone, Debug, Default)]
@@ -27,6 +28,8 @@ pub struct Input {
     pub plugins: Vec<(String, PathBuf)>,
     /// C headers, shipped as `include/` when present.
     pub include: Option<PathBuf>,
+    /// An Ed25519 private key (PKCS#8 PEM) to sign the version's `SHA256SUMS` with.
+    pub signing_key: Option<PathBuf>,
 }
 
 /// Write the release of `input` under `out`; returns the index entry written.
@@ -107,7 +110,18 @@ pub fn write(out: &Path, input: &Input) -> Result<Release> {
     for a in &artifacts {
         sums.0.insert(a.file.clone(), a.sha256.clone());
     }
-    write_atomic(&sums_path, sums.render().as_bytes(), Some(0o644))?;
+    let rendered = sums.render();
+    write_atomic(&sums_path, rendered.as_bytes(), Some(0o644))?;
+    // The signature covers the file as it now is; one made for an earlier content would not verify.
+    let sig_path = dir.join(sign::SIG_FILE);
+    match &input.signing_key {
+        Some(key) => write_atomic(&sig_path, &sign::sign(key, rendered.as_bytes())?, Some(0o644))?,
+        None => match std::fs::remove_file(&sig_path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(sig_path.display(), e)),
+        },
+    }
 
     let index_path = out.join(INDEX_FILE);
     let mut idx = match std::fs::read_to_string(&index_path) {

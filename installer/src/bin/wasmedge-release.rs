@@ -32,6 +32,10 @@ struct Args {
     /// A directory of C headers shipped as include/.
     #[arg(long, value_name = "DIR")]
     include: Option<PathBuf>,
+    /// Sign the version's SHA256SUMS (SHA256SUMS.sig) with this Ed25519 private key (PKCS#8 PEM, as
+    /// `openssl genpkey -algorithm ed25519` writes it).
+    #[arg(long = "signing-key", value_name = "FILE")]
+    signing_key: Option<PathBuf>,
 }
 
 fn main() {
@@ -51,9 +55,13 @@ fn main() {
         builtin_plugins: args.builtin_plugins,
         plugins,
         include: args.include,
+        signing_key: args.signing_key.clone(),
     };
     match release::write(&args.out, &input) {
         Ok(r) => {
+            if args.signing_key.is_none() {
+                eprintln!("wasmedge-release: {} is not signed (no --signing-key)", args.version);
+            }
             for a in &r.archives {
                 println!("{}/{}/{}  {} bytes  sha256 {}", args.out.display(), args.version, a.file, a.size, a.sha256);
             }

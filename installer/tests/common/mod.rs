@@ -53,13 +53,18 @@ pub fn prebuilt() -> &'static Path {
 
 /// Run `installer/release.sh OUT` for `version` with this build's binaries.
 pub fn release(out: &Path, version: &str) {
-    let o = Command::new("sh")
-        .arg(repo().join("installer/release.sh"))
-        .arg(out)
-        .env("VERSION", version)
-        .env("WASMEDGE_PREBUILT", prebuilt())
-        .output()
-        .unwrap();
+    release_signed(out, version, None);
+}
+
+/// [`release`], signed with the private key `key` when given.
+pub fn release_signed(out: &Path, version: &str, key: Option<&Path>) {
+    let mut c = Command::new("sh");
+    c.arg(repo().join("installer/release.sh")).arg(out).env("VERSION", version).env("WASMEDGE_PREBUILT", prebuilt());
+    match key {
+        Some(k) => c.env("WASMEDGE_RELEASE_SIGNING_KEY", k),
+        None => c.env_remove("WASMEDGE_RELEASE_SIGNING_KEY"),
+    };
+    let o = c.output().unwrap();
     assert!(o.status.success(), "release.sh: {}", String::from_utf8_lossy(&o.stderr));
 }
 
@@ -151,6 +156,7 @@ impl Home {
         c.env("HOME", self.path())
             .env("SHELL", "/bin/sh")
             .env_remove("WASMEDGE_RELEASE_BASE_URL")
+            .env_remove("WASMEDGE_RELEASE_PUBLIC_KEY")
             .env_remove("WASMEDGE_PLUGIN_PATH")
             .env_remove("LIBRARY_PATH");
         c
