@@ -48,23 +48,31 @@ fn rename(from: &Path, to: &Path) -> Result<()> {
     std::fs::rename(from, to).map_err(|e| Error::io(format!("moving {} to {}", from.display(), to.display()), e))
 }
 
-fn ensure_parent(path: &Path, created: &mut Vec<PathBuf>) -> Result<()> {
-    let Some(parent) = path.parent() else { return Ok(()) };
-    if parent.is_dir() {
+/// Create `dir` and its missing ancestors, recording those created (outermost first) for [`remove_created`].
+pub(crate) fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<()> {
+    if dir.is_dir() {
         return Ok(());
     }
     let mut missing = Vec::new();
-    let mut p = parent;
-    while !p.exists() {
-        missing.push(p.to_path_buf());
-        match p.parent() {
-            Some(q) => p = q,
-            None => break,
-        }
+    let mut p = Some(dir);
+    while let Some(q) = p.filter(|q| !q.exists()) {
+        missing.push(q.to_path_buf());
+        p = q.parent();
     }
-    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent.display(), e))?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     created.extend(missing.into_iter().rev());
     Ok(())
+}
+
+/// Remove the directories [`create_dirs`] recorded, innermost first, where they are still empty.
+pub(crate) fn remove_created(created: &[PathBuf]) {
+    for dir in created.iter().rev() {
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
+fn ensure_parent(path: &Path, created: &mut Vec<PathBuf>) -> Result<()> {
+    path.parent().map_or(Ok(()), |parent| create_dirs(parent, created))
 }
 
 fn exists(p: &Path) -> bool {
@@ -85,9 +93,7 @@ pub fn commit(root: &Path, staging: &Path, ops: &[Op]) -> Result<()> {
     }
     if let Err(e) = result {
         rollback(root, staging, ops);
-        for dir in created.iter().rev() {
-            let _ = std::fs::remove_dir(dir);
-        }
+        remove_created(&created);
         let _ = std::fs::remove_file(&journal);
         return Err(e);
     }

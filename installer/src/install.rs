@@ -158,11 +158,11 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<()> {
     // Create the parent, then hold the lock on it: another installer for a path there waits.
     let mut created_parents = Vec::new();
     let parent = root.parent().ok_or_else(|| Error::usage("the installation path has no parent"))?.to_path_buf();
-    create_missing(&parent, &mut created_parents)?;
+    commit::create_dirs(&parent, &mut created_parents)?;
     let _lock = match lock(ctx, &parent) {
         Ok(l) => l,
         Err(e) => {
-            remove_created(&created_parents);
+            commit::remove_created(&created_parents);
             return Err(e);
         }
     };
@@ -179,7 +179,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<()> {
     let staging = match make_staging(&root, existed) {
         Ok(s) => s,
         Err(e) => {
-            remove_created(&created_parents);
+            commit::remove_created(&created_parents);
             return Err(e);
         }
     };
@@ -198,7 +198,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<()> {
     );
     let _ = std::fs::remove_dir_all(&staging);
     if result.is_err() {
-        remove_created(&created_parents);
+        commit::remove_created(&created_parents);
     }
     let manifest = result?;
 
@@ -361,25 +361,6 @@ fn choose_plugins(
         }
     }
     Ok(out)
-}
-
-/// Create `dir` and its missing ancestors, recording those created (outermost first).
-fn create_missing(dir: &Path, created: &mut Vec<PathBuf>) -> Result<()> {
-    let mut missing = Vec::new();
-    let mut p = dir;
-    while !p.exists() {
-        missing.push(p.to_path_buf());
-        p = p.parent().unwrap_or(Path::new("/"));
-    }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    created.extend(missing.into_iter().rev());
-    Ok(())
-}
-
-fn remove_created(created: &[PathBuf]) {
-    for dir in created.iter().rev() {
-        let _ = std::fs::remove_dir(dir);
-    }
 }
 
 /// Hold an advisory lock (`flock`) on `dir`, the directory holding the installation, for the whole run:

@@ -265,10 +265,9 @@ fn a_stalled_server_times_out_with_a_clear_error() {
     no_staging_left(&home);
 }
 
-#[test]
-fn ctrl_c_during_a_download_leaves_the_old_installation() {
-    let (home, snap) = installed_old(&format!("file://{}", releases().display()));
-    let server = Server::start(releases());
+/// Start an installer of NEW whose runtime download stalls (server kept alive by the caller), and return
+/// once its download has started (its staging directory exists).
+fn stalled_installer(home: &Home, server: &Server) -> std::process::Child {
     server.fault(&runtime_archive(releases(), NEW), Fault::Stall);
     let child = home
         .command(env!("CARGO_BIN_EXE_wasmedge-installer"))
@@ -276,7 +275,6 @@ fn ctrl_c_during_a_download_leaves_the_old_installation() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the download has started (the staging directory exists), then interrupt.
     let start = Instant::now();
     while !std::fs::read_dir(home.install_dir())
         .unwrap()
@@ -286,6 +284,15 @@ fn ctrl_c_during_a_download_leaves_the_old_installation() {
         assert!(start.elapsed() < Duration::from_secs(20));
         std::thread::sleep(Duration::from_millis(20));
     }
+    child
+}
+
+#[test]
+fn ctrl_c_during_a_download_leaves_the_old_installation() {
+    let (home, snap) = installed_old(&format!("file://{}", releases().display()));
+    let server = Server::start(releases());
+    let child = stalled_installer(&home, &server);
+    let start = Instant::now();
     std::thread::sleep(Duration::from_millis(300));
     assert!(Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap().success());
     let o = child.wait_with_output().unwrap();
@@ -495,22 +502,7 @@ fn an_interrupted_commit_is_rolled_back_by_the_next_run() {
 fn a_second_installer_waits_for_the_first() {
     let (home, _) = installed_old(&format!("file://{}", releases().display()));
     let server = Server::start(releases());
-    server.fault(&runtime_archive(releases(), NEW), Fault::Stall);
-    let first = home
-        .command(env!("CARGO_BIN_EXE_wasmedge-installer"))
-        .args(["-v", NEW, "--timeout", "20", "--base-url", &server.url])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while !std::fs::read_dir(home.install_dir())
-        .unwrap()
-        .flatten()
-        .any(|e| e.file_name().to_string_lossy().contains("staging"))
-    {
-        assert!(start.elapsed() < Duration::from_secs(20));
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let first = stalled_installer(&home, &server);
     let mut second = home
         .command(env!("CARGO_BIN_EXE_wasmedge-installer"))
         .args(["-v", OLD, "--plugins", "wasi_crypto", "--base-url", &format!("file://{}", releases().display())])

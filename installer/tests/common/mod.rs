@@ -126,8 +126,7 @@ pub fn republish(rel: &Path, version: &str, file: &str, bytes: &[u8]) {
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    wasmedge_installer::fetch::sha256_hex(bytes)
 }
 
 pub fn text(o: &Output) -> String {
