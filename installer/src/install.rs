@@ -8,7 +8,7 @@ use crate::commit::{self, Op, STAGING_PREFIX};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fetch::{Fetcher, sha256_file};
 use crate::index::{Artifact, INDEX_FILE, Index, Kind, Release, SUMS_FILE, Sums, valid_version};
-use crate::manifest::{InstalledFile, InstalledPlugin, MANIFEST_FILE, MANIFEST_FORMAT, Manifest};
+use crate::manifest::{InstalledFile, InstalledPlugin, MANIFEST_FILE, MANIFEST_FORMAT, Manifest, ProfileLine};
 use crate::platform::{self, dist_runs_on};
 use crate::sign::{PublicKey, SIG_FILE};
 use crate::{Ctx, profile};
@@ -200,10 +200,10 @@ pub fn run(ctx: &Ctx, opts: &Options) -> Result<()> {
     if result.is_err() {
         commit::remove_created(&created_parents);
     }
-    let manifest = result?;
+    let profile_lines = result?;
 
     // Profiles: after the commit, so a failure here leaves a working installation (and a warning).
-    for line in &manifest.profiles {
+    for line in &profile_lines {
         if let Err(e) = profile::apply_add(line) {
             ctx.warn(format!("could not add `{}` to {}: {e}", line.line, line.file.display()));
         }
@@ -390,6 +390,7 @@ fn make_staging(root: &Path, existed: bool) -> Result<PathBuf> {
     Ok(staging)
 }
 
+/// Download, verify, stage, check and switch in; returns the profile lines to add afterwards.
 #[allow(clippy::too_many_arguments)]
 fn stage_and_commit(
     ctx: &Ctx,
@@ -403,7 +404,7 @@ fn stage_and_commit(
     plugins: &[Chosen],
     runtime_abi: u32,
     native: bool,
-) -> Result<Manifest> {
+) -> Result<Vec<ProfileLine>> {
     let new = staging.join("new");
     std::fs::create_dir(&new).map_err(|e| Error::io(new.display(), e))?;
     let downloads = match &opts.tmpdir {
@@ -525,14 +526,17 @@ fn stage_and_commit(
         // Profile lines the old installation added stay recorded while they are still there.
         manifest.profiles = old.profiles.clone();
     }
-    let home = dirs::home_dir();
-    let line = profile::source_line(root);
-    if let Some(home) = home {
+    // The profile lines this run adds (applied by the caller after the switch); they replace the records
+    // of lines the user has removed since.
+    let mut to_add = Vec::new();
+    if let Some(home) = dirs::home_dir() {
+        let line = profile::source_line(root);
         let shell = std::env::var("SHELL").ok();
         for file in profile::profiles(&home, shell.as_deref()) {
             if let Some(add) = profile::plan_add(&file, &line)? {
                 manifest.profiles.retain(|p| p.file != add.file);
-                manifest.profiles.push(add);
+                manifest.profiles.push(add.clone());
+                to_add.push(add);
             }
         }
     }
@@ -550,10 +554,7 @@ fn stage_and_commit(
     };
     ctx.committing(false);
     result?;
-    // Only profile lines this run adds are applied by the caller; the old ones are already in place.
-    let applied: Vec<_> =
-        manifest.profiles.iter().filter(|p| old.as_ref().is_none_or(|o| !o.profiles.contains(p))).cloned().collect();
-    Ok(Manifest { profiles: applied, ..manifest })
+    Ok(to_add)
 }
 
 /// Run the staged `wasmedge --version` with only the staged plugins in view: the new runtime must start
