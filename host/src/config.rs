@@ -111,6 +111,28 @@ impl Proposal {
     }
 }
 
+/// Which backend runs the modules of an engine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// Translate each function to register code on its first call and interpret it: instant start.
+    #[default]
+    Interpreter,
+    /// Compile every function to native code with Cranelift when the module is loaded: fast execution.
+    Compiler,
+}
+
+/// How much the compiler optimises (`wasmedge compile --optimize`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OptLevel {
+    /// No optimisation: fastest compilation.
+    O0,
+    /// Cranelift's "speed" level (levels 1-3 are the same to Cranelift).
+    #[default]
+    Speed,
+    /// Cranelift's "speed_and_size" level (`s` and `z`).
+    SpeedAndSize,
+}
+
 /// How an engine loads and runs modules. Build one, then hand it to [`crate::Engine::new`].
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -124,6 +146,9 @@ pub struct Config {
     pub(crate) cost_table: Option<Box<[u64; 256]>>,
     pub(crate) interruptible: bool,
     pub(crate) measure_host_time: bool,
+    pub(crate) backend: Backend,
+    pub(crate) opt_level: OptLevel,
+    pub(crate) max_wasm_stack: usize,
 }
 
 impl Default for Config {
@@ -139,6 +164,9 @@ impl Default for Config {
             cost_table: None,
             interruptible: false,
             measure_host_time: false,
+            backend: Backend::Interpreter,
+            opt_level: OptLevel::Speed,
+            max_wasm_stack: 1 << 20,
         }
     }
 }
@@ -172,6 +200,31 @@ impl Config {
     /// How deep calls may nest before execution traps with "call stack exhausted".
     pub fn max_call_depth(&mut self, depth: u32) -> &mut Self {
         self.max_call_depth = depth.max(1);
+        self
+    }
+
+    /// The backend that runs modules loaded with this config (the interpreter by default).
+    pub fn backend(&mut self, backend: Backend) -> &mut Self {
+        self.backend = backend;
+        self
+    }
+
+    /// The backend chosen with [`Config::backend`].
+    pub fn selected_backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The compiler's optimisation level.
+    pub fn opt_level(&mut self, level: OptLevel) -> &mut Self {
+        self.opt_level = level;
+        self
+    }
+
+    /// How many bytes of native stack compiled code may use before it traps with "call stack exhausted"
+    /// (1 MiB by default). The compiler's equivalent of [`Config::max_call_depth`]; it is also capped by
+    /// what the calling thread's stack has left.
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
+        self.max_wasm_stack = bytes.max(4096);
         self
     }
 

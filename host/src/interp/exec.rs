@@ -217,8 +217,8 @@ impl<'s, T> Executor<'s, T> {
     }
 }
 
-/// Bounds-checked bulk operations shared by memories and tables.
-mod bulk {
+/// Bounds-checked bulk operations shared by memories and tables (and by the compiler's builtins).
+pub(crate) mod bulk {
     use crate::error::TrapCode;
 
     fn range(len: usize, start: u32, n: u32) -> Option<std::ops::Range<usize>> {

@@ -7,6 +7,8 @@ mod ops;
 pub(crate) mod simd;
 pub(crate) mod translate;
 
+pub(crate) use exec::bulk;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::error::{Error, Result};

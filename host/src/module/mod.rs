@@ -53,6 +53,8 @@ pub(crate) struct ModuleInner {
     pub code: Box<[OnceLock<Arc<CompiledFunc>>]>,
     /// Function names from the `name` custom section, for error messages.
     pub func_names: HashMap<u32, String>,
+    /// Native code for every function, when the engine uses the compiler.
+    pub native: Option<Arc<crate::compiler::NativeModule>>,
 }
 
 /// One import of a module.
@@ -112,7 +114,8 @@ impl Module {
     /// Decode and validate a module from its binary.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
         let bytes: Box<[u8]> = bytes.as_ref().into();
-        let inner = Builder::new(engine).build(bytes)?;
+        let mut inner = Builder::new(engine).build(bytes)?;
+        inner.native = crate::compiler::prepare(&inner)?;
         Ok(Module { inner: Arc::new(inner) })
     }
 
@@ -243,6 +246,7 @@ impl<'e> Builder<'e> {
             bodies: m.bodies,
             code,
             func_names: m.func_names,
+            native: None,
         })
     }
 

@@ -12,8 +12,9 @@ use rustix::mm::{MapFlags, MprotectFlags, ProtFlags};
 
 /// The full 32-bit address space.
 const FOUR_GIB: usize = 1 << 32;
-/// What a 64-bit host reserves for every 32-bit memory: the address space plus an equally large guard.
-pub(crate) const RESERVATION: usize = if usize::BITS >= 64 { 2 * FOUR_GIB } else { 0 };
+/// What a 64-bit host reserves for every 32-bit memory: the address space plus an equally large guard, plus
+/// one more page so that an access of up to 16 bytes at the largest address + offset still faults inside it.
+pub(crate) const RESERVATION: usize = if usize::BITS >= 64 { 2 * FOUR_GIB + 65536 } else { 0 };
 
 /// An anonymous mapping: `accessible` bytes read-write, the rest of `reserved` inaccessible.
 pub(crate) struct Mmap {

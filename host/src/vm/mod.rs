@@ -2,11 +2,13 @@
 //! reaches them.
 //!
 //! This is the one place that defines how instance state looks in memory. The interpreter reads memories,
-//! globals and tables through a [`VMContext`] pointer, and compiled code (a later backend) will use the same
-//! structures at the offsets [`offsets`] reports. No locks, `Rc` or `RefCell` sit on this path: each
+//! globals and tables through a [`VMContext`] pointer, and native code from the compiler uses the same
+//! structures at the offsets [`offsets`] reports (the translator reads no other layout fact). No locks, `Rc` or `RefCell` sit on this path: each
 //! structure lives at a stable heap address owned by the [`crate::Store`] and is reached by raw pointer.
 
+pub(crate) mod code;
 mod mmap;
+pub(crate) mod native;
 
 use std::ptr::NonNull;
 
@@ -55,7 +57,64 @@ pub struct VMContext {
     pub funcs: *const u32,
     /// The engine's type id for each of the module's type indices.
     pub type_ids: *const u32,
+    /// The store's context, shared by all instances of the store.
+    pub store: *mut VMStoreContext,
+    /// How native code calls each imported function (null for instances without native code).
+    pub func_imports: *const VMFuncImport,
+    /// This instance's index in the store.
+    pub instance: u32,
 }
+
+/// Per-store state that native code reads: the stack limit, the interrupt flag, the function references
+/// behind `call_indirect`, and the runtime's builtin functions.
+#[repr(C)]
+#[derive(Debug)]
+pub struct VMStoreContext {
+    /// Native code traps with "call stack exhausted" when its stack pointer would go below this address.
+    pub stack_limit: usize,
+    /// The store's interrupt flag (an `AtomicBool`).
+    pub interrupt: *const u8,
+    /// One entry per store function, indexed by store function index; moves when functions are added, so
+    /// code reloads it on every use.
+    pub func_refs: *const VMFuncRef,
+    /// The builtin functions of `native::BUILTINS`, by index.
+    pub builtins: *const usize,
+}
+
+// SAFETY: the pointers point at objects owned by the same store (or at statics), which moves between
+// threads as a whole.
+unsafe impl Send for VMStoreContext {}
+
+/// A function as native code calls it indirectly: its code and the first argument to pass it.
+///
+/// For a function with native code, `code` is its entry and `vmctx` its instance's context. For any other
+/// function (host functions, functions of interpreted instances) `code` is null and `vmctx` holds the
+/// store function index: the caller then goes through its host-call trampoline for the expected type.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct VMFuncRef {
+    pub code: *const u8,
+    pub vmctx: *mut u8,
+    pub type_id: u32,
+}
+
+// SAFETY: `code` points at immutable native code; `vmctx` at a context owned by the same store.
+unsafe impl Send for VMFuncRef {}
+
+/// How native code calls imported function `i`: `code(vmctx, caller_vmctx, args…)`.
+///
+/// For an import with native code, `code` is its entry and `vmctx` its instance's context; otherwise
+/// `code` is the importing module's host-call trampoline for the import's type and `vmctx` holds the store
+/// function index.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct VMFuncImport {
+    pub code: *const u8,
+    pub vmctx: *mut u8,
+}
+
+// SAFETY: as for `VMFuncRef`.
+unsafe impl Send for VMFuncImport {}
 
 /// Field offsets of the layout, for code generators. A test checks them against the Rust definitions.
 pub mod offsets {
@@ -69,6 +128,22 @@ pub mod offsets {
     pub const CTX_TABLES: usize = 24;
     pub const CTX_FUNCS: usize = 32;
     pub const CTX_TYPE_IDS: usize = 40;
+    pub const CTX_STORE: usize = 48;
+    pub const CTX_FUNC_IMPORTS: usize = 56;
+    pub const CTX_INSTANCE: usize = 64;
+    pub const STORE_STACK_LIMIT: usize = 0;
+    pub const STORE_INTERRUPT: usize = 8;
+    pub const STORE_FUNC_REFS: usize = 16;
+    pub const STORE_BUILTINS: usize = 24;
+    pub const FUNC_REF_CODE: usize = 0;
+    pub const FUNC_REF_VMCTX: usize = 8;
+    pub const FUNC_REF_TYPE_ID: usize = 16;
+    pub const FUNC_REF_SIZE: usize = 24;
+    pub const FUNC_IMPORT_CODE: usize = 0;
+    pub const FUNC_IMPORT_VMCTX: usize = 8;
+    pub const FUNC_IMPORT_SIZE: usize = 16;
+    pub const GLOBAL_SIZE: usize = 16;
+    pub const TABLE_ELEM_SIZE: usize = 8;
 }
 
 /// An owned heap value reached through a raw pointer, so that code holding the pointer and the owner's
@@ -286,7 +361,24 @@ mod tests {
         assert_eq!(offset_of!(VMContext, tables), offsets::CTX_TABLES);
         assert_eq!(offset_of!(VMContext, funcs), offsets::CTX_FUNCS);
         assert_eq!(offset_of!(VMContext, type_ids), offsets::CTX_TYPE_IDS);
-        assert_eq!(size_of::<VMGlobal>(), 16);
+        assert_eq!(offset_of!(VMContext, store), offsets::CTX_STORE);
+        assert_eq!(offset_of!(VMContext, func_imports), offsets::CTX_FUNC_IMPORTS);
+        assert_eq!(offset_of!(VMContext, instance), offsets::CTX_INSTANCE);
+        assert_eq!(offset_of!(VMStoreContext, stack_limit), offsets::STORE_STACK_LIMIT);
+        assert_eq!(offset_of!(VMStoreContext, interrupt), offsets::STORE_INTERRUPT);
+        assert_eq!(offset_of!(VMStoreContext, func_refs), offsets::STORE_FUNC_REFS);
+        assert_eq!(offset_of!(VMStoreContext, builtins), offsets::STORE_BUILTINS);
+        assert_eq!(offset_of!(VMFuncRef, code), offsets::FUNC_REF_CODE);
+        assert_eq!(offset_of!(VMFuncRef, vmctx), offsets::FUNC_REF_VMCTX);
+        assert_eq!(offset_of!(VMFuncRef, type_id), offsets::FUNC_REF_TYPE_ID);
+        assert_eq!(size_of::<VMFuncRef>(), offsets::FUNC_REF_SIZE);
+        assert_eq!(offset_of!(VMFuncImport, code), offsets::FUNC_IMPORT_CODE);
+        assert_eq!(offset_of!(VMFuncImport, vmctx), offsets::FUNC_IMPORT_VMCTX);
+        assert_eq!(size_of::<VMFuncImport>(), offsets::FUNC_IMPORT_SIZE);
+        assert_eq!(size_of::<VMGlobal>(), offsets::GLOBAL_SIZE);
+        assert_eq!(size_of::<u64>(), offsets::TABLE_ELEM_SIZE);
+        // The interrupt flag is read as one byte.
+        assert_eq!(size_of::<std::sync::atomic::AtomicBool>(), 1);
     }
 
     #[test]
