@@ -13,6 +13,7 @@
 //! has no absolute addresses: the runtime reaches everything else through the instance's `VMContext`.
 
 pub(crate) mod runtime;
+mod simd;
 mod translate;
 
 use std::sync::{Arc, OnceLock};

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::types::{F32, F64, I8, I16, I32, I64};
+use cranelift_codegen::ir::types::{F32, F64, I8, I8X16, I16, I32, I64};
 use cranelift_codegen::ir::{
     self, AbiParam, ArgumentPurpose, Block, BlockArg, ExtFuncData, ExternalName, GlobalValueData, InstBuilder,
     JumpTableData, MemFlagsData, Signature, StackSlotData, StackSlotKind, TrapCode as ClTrap, UserExternalName, Value,
@@ -52,7 +52,7 @@ fn trap(code: TrapCode) -> ClTrap {
     ClTrap::unwrap_user(code as u8)
 }
 
-fn unsupported(what: &str) -> Error {
+pub(super) fn unsupported(what: &str) -> Error {
     Error::unsupported(format!("the compiler does not support {what} yet"))
 }
 
@@ -62,7 +62,7 @@ pub(super) fn ir_type(t: ValType) -> Result<ir::Type> {
         ValType::I64 | ValType::FuncRef | ValType::ExternRef => I64,
         ValType::F32 => F32,
         ValType::F64 => F64,
-        ValType::V128 => return Err(unsupported("SIMD (v128 values)")),
+        ValType::V128 => I8X16,
     })
 }
 
@@ -96,13 +96,13 @@ fn flags_rw() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
-fn heap_flags() -> MemFlagsData {
+pub(super) fn heap_flags() -> MemFlagsData {
     MemFlagsData::new().with_trap_code(Some(ClTrap::HEAP_OUT_OF_BOUNDS))
 }
 
 /// Shared helpers of the function translator and the trampolines.
-struct Emit<'f> {
-    b: FunctionBuilder<'f>,
+pub(super) struct Emit<'f> {
+    pub(super) b: FunctionBuilder<'f>,
     builtin_sigs: HashMap<usize, ir::SigRef>,
 }
 
@@ -149,8 +149,24 @@ impl Emit<'_> {
         match ty {
             F32 => self.b.ins().f32const(0.0),
             F64 => self.b.ins().f64const(0.0),
+            I8X16 => self.vconst(ty, [0; 16]),
             _ => self.b.ins().iconst(ty, 0),
         }
+    }
+
+    /// A vector constant.
+    pub(super) fn vconst(&mut self, ty: ir::Type, bytes: [u8; 16]) -> Value {
+        let c = self.b.func.dfg.constants.insert(ir::ConstantData::from(&bytes[..]));
+        self.b.ins().vconst(ty, c)
+    }
+
+    /// Vector `v` seen as type `ty` (a free reinterpretation).
+    pub(super) fn vec(&mut self, v: Value, ty: ir::Type) -> Value {
+        if self.b.func.dfg.value_type(v) == ty {
+            return v;
+        }
+        let flags = MemFlagsData::new().with_endianness(ir::Endianness::Little);
+        self.b.ins().bitcast(ty, flags, v)
     }
 }
 
@@ -254,8 +270,8 @@ struct Ctrl {
     next_reached: bool,
 }
 
-struct Translator<'a, 'f> {
-    e: Emit<'f>,
+pub(super) struct Translator<'a, 'f> {
+    pub(super) e: Emit<'f>,
     m: &'a ModuleInner,
     vmctx: Value,
     locals: Vec<Variable>,
@@ -281,10 +297,6 @@ fn block_type(m: &ModuleInner, ty: BlockType) -> Result<(Vec<ir::Type>, Vec<ir::
             )
         }
     })
-}
-
-fn args(vals: &[Value]) -> Vec<BlockArg> {
-    vals.iter().map(|&v| BlockArg::Value(v)).collect()
 }
 
 /// Translate defined function `def` into `func`.
@@ -448,16 +460,30 @@ macro_rules! store {
 }
 
 impl Translator<'_, '_> {
-    fn pop(&mut self) -> Value {
+    pub(super) fn pop(&mut self) -> Value {
         self.stack.pop().expect("validated code keeps the operand stack balanced")
     }
 
-    fn push(&mut self, v: Value) {
+    pub(super) fn push(&mut self, v: Value) {
         self.stack.push(v);
     }
 
     fn popn(&mut self, n: usize) -> Vec<Value> {
         self.stack.split_off(self.stack.len() - n)
+    }
+
+    /// `v` in the type values have across block, call and local boundaries: vectors as `i8x16`.
+    pub(super) fn canon(&mut self, v: Value) -> Value {
+        let ty = self.e.b.func.dfg.value_type(v);
+        if ty.is_vector() && ty != I8X16 { self.e.vec(v, I8X16) } else { v }
+    }
+
+    fn canon_all(&mut self, vals: &[Value]) -> Vec<Value> {
+        vals.iter().map(|&v| self.canon(v)).collect()
+    }
+
+    fn args(&mut self, vals: &[Value]) -> Vec<BlockArg> {
+        vals.iter().map(|&v| BlockArg::Value(self.canon(v))).collect()
     }
 
     fn peekn(&self, n: usize) -> &[Value] {
@@ -503,7 +529,7 @@ impl Translator<'_, '_> {
 
     /// The address of a memory access: base + zero-extended address + offset. No bounds check: every
     /// 32-bit memory reserves enough guard space that any such address faults outside the memory.
-    fn addr(&mut self, m: &MemArg) -> Result<Value> {
+    pub(super) fn addr(&mut self, m: &MemArg) -> Result<Value> {
         let wasmparser::MemArgTarget::Memory(mem) = m.target else {
             return Err(unsupported("GC array accesses"));
         };
@@ -563,6 +589,7 @@ impl Translator<'_, '_> {
         let nparams = self.m.types[ty_index as usize].params().len();
         let mut args = vec![self.vmctx, self.vmctx];
         let popped = self.popn(nparams);
+        let popped = self.canon_all(&popped);
         if f < self.m.num_imported_funcs {
             let imports = self.ld(I64, flags_ro(), self.vmctx, off::CTX_FUNC_IMPORTS);
             let at = f as usize * off::FUNC_IMPORT_SIZE;
@@ -602,6 +629,7 @@ impl Translator<'_, '_> {
         let index = self.pop();
         let nparams = self.m.types[ty_index as usize].params().len();
         let popped = self.popn(nparams);
+        let popped = self.canon_all(&popped);
         let elem = self.table_elem(table, index, TrapCode::UndefinedElement);
         let raw = self.ld(I64, flags_rw(), elem, 0);
         self.e.b.ins().trapz(raw, trap(TrapCode::UninitializedElement));
@@ -683,7 +711,8 @@ impl Translator<'_, '_> {
                     self.e.b.append_block_param(next, t);
                 }
                 let vals = self.popn(p.len());
-                self.e.b.ins().jump(header, &args(&vals));
+                let a = self.args(&vals);
+                self.e.b.ins().jump(header, &a);
                 self.e.b.switch_to_block(header);
                 self.stack.extend_from_slice(self.e.b.block_params(header));
                 self.ctrl.push(Ctrl {
@@ -730,7 +759,8 @@ impl Translator<'_, '_> {
             O::Br { relative_depth } => {
                 let (dest, n) = self.jump_args(relative_depth);
                 let vals = self.peekn(n).to_vec();
-                self.e.b.ins().jump(dest, &args(&vals));
+                let a = self.args(&vals);
+                self.e.b.ins().jump(dest, &a);
                 self.mark_branch(relative_depth);
                 self.reachable = false;
             }
@@ -739,7 +769,8 @@ impl Translator<'_, '_> {
                 let (dest, n) = self.jump_args(relative_depth);
                 let vals = self.peekn(n).to_vec();
                 let cont = self.e.b.create_block();
-                self.e.b.ins().brif(c, dest, &args(&vals), cont, &[]);
+                let a = self.args(&vals);
+                self.e.b.ins().brif(c, dest, &a, cont, &[]);
                 self.mark_branch(relative_depth);
                 self.e.b.seal_block(cont);
                 self.e.b.switch_to_block(cont);
@@ -751,12 +782,14 @@ impl Translator<'_, '_> {
                 let mut calls = Vec::with_capacity(depths.len());
                 for &d in &depths {
                     let (dest, n) = self.jump_args(d);
-                    let vals = args(self.peekn(n));
+                    let vals = self.peekn(n).to_vec();
+                    let vals = self.args(&vals);
                     calls.push(self.e.b.func.dfg.block_call(dest, &vals));
                     self.mark_branch(d);
                 }
                 let (dest, n) = self.jump_args(targets.default());
-                let vals = args(self.peekn(n));
+                let vals = self.peekn(n).to_vec();
+                let vals = self.args(&vals);
                 let default = self.e.b.func.dfg.block_call(dest, &vals);
                 self.mark_branch(targets.default());
                 let jt = self.e.b.create_jump_table(JumpTableData::new(default, &calls));
@@ -766,6 +799,7 @@ impl Translator<'_, '_> {
             O::Return => {
                 let n = self.ctrl[0].results;
                 let vals = self.peekn(n).to_vec();
+                let vals = self.canon_all(&vals);
                 self.e.b.ins().return_(&vals);
                 self.reachable = false;
             }
@@ -780,6 +814,7 @@ impl Translator<'_, '_> {
                 let c = self.pop();
                 let b = self.pop();
                 let a = self.pop();
+                let (a, b) = (self.canon(a), self.canon(b));
                 let r = self.e.b.ins().select(c, a, b);
                 self.push(r);
             }
@@ -789,10 +824,12 @@ impl Translator<'_, '_> {
             }
             O::LocalSet { local_index } => {
                 let v = self.pop();
+                let v = self.canon(v);
                 self.e.b.def_var(self.locals[local_index as usize], v);
             }
             O::LocalTee { local_index } => {
                 let v = *self.stack.last().expect("validated");
+                let v = self.canon(v);
                 self.e.b.def_var(self.locals[local_index as usize], v);
             }
             O::GlobalGet { global_index } => {
@@ -1037,7 +1074,11 @@ impl Translator<'_, '_> {
             O::I64ReinterpretF64 => self.bitcast(I64),
             O::F32ReinterpretI32 => self.bitcast(F32),
             O::F64ReinterpretI64 => self.bitcast(F64),
-            other => return Err(unsupported(&format!("the `{}` instruction", op_name(&other)))),
+            other => {
+                if !self.simd(&other)? {
+                    return Err(unsupported(&format!("the `{}` instruction", op_name(&other))));
+                }
+            }
         }
         Ok(())
     }
@@ -1081,7 +1122,8 @@ impl Translator<'_, '_> {
         if reachable {
             c.next_reached = true;
             let vals = self.peekn(n).to_vec();
-            self.e.b.ins().jump(next, &args(&vals));
+            let a = self.args(&vals);
+            self.e.b.ins().jump(next, &a);
         }
         let c = self.ctrl.last_mut().expect("validated");
         let else_args = std::mem::take(&mut c.else_args);
@@ -1097,12 +1139,14 @@ impl Translator<'_, '_> {
         if self.reachable {
             c.next_reached = true;
             let vals = self.peekn(c.results).to_vec();
-            self.e.b.ins().jump(c.next, &args(&vals));
+            let a = self.args(&vals);
+            self.e.b.ins().jump(c.next, &a);
         }
         if let Some(else_b) = c.else_block.take() {
             // An `if` without `else`: the false edge passes the parameters through.
             self.e.b.switch_to_block(else_b);
-            self.e.b.ins().jump(c.next, &args(&c.else_args));
+            let vals = self.args(&c.else_args);
+            self.e.b.ins().jump(c.next, &vals);
             c.next_reached = true;
         }
         if c.kind == Kind::Loop {
