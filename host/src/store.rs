@@ -126,9 +126,6 @@ pub(crate) struct StoreInner {
     pub instances: Vec<InstanceData>,
     /// The value stack, kept between calls so its allocation is reused.
     pub stack: Vec<u64>,
-    pub instruction_count: u64,
-    pub gas_used: u64,
-    pub gas_limit: u64,
     pub host_time: std::time::Duration,
     pub interrupt: Arc<AtomicBool>,
     /// What native code reads of the store; every instance's context points here.
@@ -207,6 +204,9 @@ impl<T> Store<T> {
             interrupt: Arc::as_ptr(&interrupt).cast(),
             func_refs: std::ptr::null(),
             builtins: vm::native::BUILTINS.as_ptr(),
+            instruction_count: 0,
+            gas_used: 0,
+            gas_limit: engine.config().gas_limit.unwrap_or(u64::MAX),
         });
         Store {
             inner: StoreInner {
@@ -217,9 +217,6 @@ impl<T> Store<T> {
                 globals: Vec::new(),
                 instances: Vec::new(),
                 stack: Vec::new(),
-                instruction_count: 0,
-                gas_used: 0,
-                gas_limit: engine.config().gas_limit.unwrap_or(u64::MAX),
                 host_time: std::time::Duration::ZERO,
                 interrupt,
                 vmstore,
@@ -247,12 +244,12 @@ impl<T> Store<T> {
 
     /// Instructions executed so far (when [`crate::Config::count_instructions`] is on).
     pub fn instruction_count(&self) -> u64 {
-        self.inner.instruction_count
+        self.inner.vmstore.get().instruction_count
     }
 
     /// Gas spent so far (when gas metering is on).
     pub fn gas_used(&self) -> u64 {
-        self.inner.gas_used
+        self.inner.vmstore.get().gas_used
     }
 
     /// Time spent in host functions called by the guest (when [`crate::Config::measure_host_time`] is on).

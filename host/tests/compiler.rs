@@ -169,3 +169,77 @@ fn store_stays_usable_after_a_trap_and_nested_calls_work() {
         assert_eq!(out[0], Val::I32(3 * (round + 1)));
     }
 }
+
+/// Instruction counts and gas as each backend reports them after running `name`.
+fn metered(
+    backend: Backend,
+    limit: Option<u64>,
+    text: &str,
+    name: &str,
+    args: &[Val],
+) -> (Result<(), String>, u64, u64) {
+    let mut c = config(backend);
+    c.count_instructions(true);
+    let mut table = [1u64; 256];
+    table[0x10] = 7; // calls cost more
+    table[0x6A] = 3; // i32.add
+    c.cost_table(table);
+    if let Some(limit) = limit {
+        c.gas_limit(limit);
+    }
+    let engine = Engine::new(c);
+    let module = Module::new(&engine, wat(text)).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new();
+    linker.func_wrap(&mut store, "env", "twice", |x: i64| x * 2);
+    linker.func_wrap(&mut store, "env", "fail", || -> Result<(), Error> { Err(Error::host("no")) });
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let f = instance.get_func(&store, name).unwrap();
+    let mut out: Vec<Val> = f.ty(&store).results().iter().map(|&t| Val::default_for(t)).collect();
+    let r = f.call(&mut store, args, &mut out).map_err(|e| e.to_string());
+    (r, store.instruction_count(), store.gas_used())
+}
+
+#[test]
+fn instruction_counts_and_gas_match_the_interpreter() {
+    let cases: &[(&str, &str, &[Val])] = &[
+        (FIB, "fib", &[Val::I64(15)]),
+        (FIB, "loop", &[Val::I32(50)]),
+        (FIB, "table", &[Val::I32(1)]),
+        (FIB, "floats", &[Val::from(3.5f64)]),
+        (MEMORY, "grow", &[Val::I32(1)]),
+        (MEMORY, "load", &[Val::I32(65530)]),
+        (HOST, "indirect", &[Val::I64(1), Val::I32(1)]),
+        (HOST, "host", &[Val::I64(1)]),
+    ];
+    for &(text, name, args) in cases {
+        let interp = metered(Backend::Interpreter, None, text, name, args);
+        let native = metered(Backend::Compiler, None, text, name, args);
+        assert_eq!(interp, native, "{name}{args:?}");
+        assert!(native.1 > 0);
+        // A gas limit in the middle of the run stops both at the same point.
+        let limit = native.2 / 2;
+        let interp = metered(Backend::Interpreter, Some(limit), text, name, args);
+        let native = metered(Backend::Compiler, Some(limit), text, name, args);
+        assert_eq!(interp, native, "{name}{args:?} with gas limit {limit}");
+        if limit > 0 {
+            assert!(native.0.unwrap_err().contains("cost limit exceeded"));
+            assert_eq!(native.2, limit);
+        }
+    }
+}
+
+#[test]
+fn interrupts_stop_native_loops() {
+    let mut c = config(Backend::Compiler);
+    c.interruptible(true);
+    let engine = Engine::new(c);
+    let module = Module::new(&engine, wat(r#"(module (func (export "spin") (loop (br 0))))"#)).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let spin = instance.get_func(&store, "spin").unwrap();
+    let _limit = store.interrupt_handle().interrupt_after(std::time::Duration::from_millis(50));
+    let err = spin.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::Interrupted));
+    assert_eq!(err.function(), Some("spin"));
+}

@@ -157,11 +157,6 @@ pub(crate) fn compile(m: &ModuleInner) -> Result<NativeModule> {
         return Err(Error::unsupported("the compiler supports only x86-64 Linux so far"));
     }
     let config = m.engine.config();
-    if config.count_instructions || config.meter_gas {
-        return Err(Error::unsupported(
-            "instruction counting and gas metering are not supported by the compiler yet; use the interpreter",
-        ));
-    }
     let isa = isa(config.opt_level)?;
     let defs = m.bodies.len() as u32;
     let mut jobs = Vec::with_capacity(2 * defs as usize + m.types.len());
@@ -200,6 +195,9 @@ fn compile_one(
         _ => format!("host trampoline of type {}", job.index),
     };
     built.map_err(|e| e.with_function(name()))?;
+    if std::env::var_os("WASMEDGE_DUMP_CLIF").is_some() {
+        eprintln!("; {}\n{}", name(), ctx.func.display());
+    }
     let names = ctx.func.params.user_named_funcs().clone();
     let code = ctx
         .compile(&**isa, &mut ControlPlane::default())

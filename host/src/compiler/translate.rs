@@ -283,6 +283,19 @@ pub(super) struct Translator<'a, 'f> {
     sigs: HashMap<u32, ir::SigRef>,
     funcs: HashMap<(u32, u32), ir::FuncRef>,
     interruptible: bool,
+    metering: bool,
+    gas_limited: bool,
+    /// The open metered block: its count and gas constants (patched when the block ends) and totals.
+    meter: Option<Meter>,
+}
+
+/// A metered straight-line block, as the interpreter delimits them: the counters are charged once, at its
+/// start, with the count and gas of all its instructions, so both backends report the same totals.
+struct Meter {
+    count_inst: ir::Inst,
+    gas_inst: ir::Inst,
+    count: u32,
+    gas: u32,
 }
 
 fn block_type(m: &ModuleInner, ty: BlockType) -> Result<(Vec<ir::Type>, Vec<ir::Type>)> {
@@ -346,6 +359,9 @@ pub(super) fn function(
         sigs: HashMap::new(),
         funcs: HashMap::new(),
         interruptible: config.interruptible,
+        metering: config.count_instructions || config.meter_gas,
+        gas_limited: config.gas_limit.is_some(),
+        meter: None,
     };
     for (i, &p) in ty.params().iter().enumerate() {
         let var = t.e.b.declare_var(ir_type(p)?);
@@ -381,6 +397,7 @@ pub(super) fn function(
         else_args: vec![],
         next_reached: false,
     });
+    t.start_block();
     if t.interruptible {
         t.check_interrupt();
     }
@@ -390,6 +407,7 @@ pub(super) fn function(
         let op = reader.read().map_err(mal)?;
         t.op(op).map_err(|e| if e.offset().is_none() { e.with_offset(offset) } else { e })?;
     }
+    t.close_meter();
     t.e.b.finalize(cfg);
     Ok(())
 }
@@ -494,10 +512,65 @@ impl Translator<'_, '_> {
         self.e.load(ty, flags, base, offset)
     }
 
+    /// Patch the open meter's constants with what its block turned out to hold.
+    fn close_meter(&mut self) {
+        if let Some(m) = self.meter.take() {
+            self.e.b.func.replace(m.count_inst).iconst(I64, m.count as i64);
+            self.e.b.func.replace(m.gas_inst).iconst(I64, m.gas as i64);
+        }
+    }
+
+    /// Start a metered block here (see [`Meter`]).
+    fn start_block(&mut self) {
+        if !self.metering {
+            return;
+        }
+        self.close_meter();
+        if !self.reachable {
+            return;
+        }
+        let count = self.e.b.ins().iconst(I64, 0);
+        let gas = self.e.b.ins().iconst(I64, 0);
+        let inst_of = |b: &FunctionBuilder<'_>, v: Value| b.func.dfg.value_def(v).unwrap_inst();
+        let (count_inst, gas_inst) = (inst_of(&self.e.b, count), inst_of(&self.e.b, gas));
+        let store = self.ld(I64, flags_ro(), self.vmctx, off::CTX_STORE);
+        let n = self.ld(I64, flags_rw(), store, off::STORE_INSTRUCTION_COUNT);
+        let n = self.e.b.ins().iadd(n, count);
+        self.e.b.ins().store(flags_rw(), n, store, off::STORE_INSTRUCTION_COUNT as i32);
+        let used = self.ld(I64, flags_rw(), store, off::STORE_GAS_USED);
+        let used = self.e.b.ins().iadd(used, gas);
+        self.e.b.ins().store(flags_rw(), used, store, off::STORE_GAS_USED as i32);
+        if self.gas_limited {
+            let limit = self.ld(I64, flags_rw(), store, off::STORE_GAS_LIMIT);
+            let over = self.e.b.ins().icmp(IntCC::UnsignedGreaterThan, used, limit);
+            let (exhausted, cont) = (self.e.b.create_block(), self.e.b.create_block());
+            self.e.b.set_cold_block(exhausted);
+            self.e.b.ins().brif(over, exhausted, &[], cont, &[]);
+            self.e.b.seal_block(exhausted);
+            self.e.b.seal_block(cont);
+            self.e.b.switch_to_block(exhausted);
+            self.e.b.ins().store(flags_rw(), limit, store, off::STORE_GAS_USED as i32);
+            self.e.b.ins().trap(trap(TrapCode::CostLimitExceeded));
+            self.e.b.switch_to_block(cont);
+        }
+        self.meter = Some(Meter { count_inst, gas_inst, count: 0, gas: 0 });
+    }
+
+    /// Add `op` to the open metered block.
+    fn charge(&mut self, op: &Operator<'_>) {
+        if let Some(m) = &mut self.meter {
+            let cost = self.m.engine.config().gas_cost(crate::interp::translate::opcode_byte(op));
+            m.count = m.count.saturating_add(1);
+            m.gas = m.gas.saturating_add(cost.min(u32::MAX as u64) as u32);
+        }
+    }
+
     fn check_interrupt(&mut self) {
         let store = self.ld(I64, flags_ro(), self.vmctx, off::CTX_STORE);
         let flag_ptr = self.ld(I64, flags_ro(), store, off::STORE_INTERRUPT);
-        let flag = self.ld(I8, flags_rw(), flag_ptr, 0);
+        // An atomic load: a plain one inside a loop without stores would be merged with the first
+        // iteration's by redundant-load elimination, and the loop would never see the flag change.
+        let flag = self.e.b.ins().atomic_load(I8, flags_rw(), flag_ptr);
         self.e.b.ins().trapnz(flag, trap(TrapCode::Interrupted));
     }
 
@@ -611,6 +684,8 @@ impl Translator<'_, '_> {
         }
         if tail {
             self.reachable = false;
+        } else {
+            self.start_block();
         }
         Ok(())
     }
@@ -655,6 +730,8 @@ impl Translator<'_, '_> {
         self.indirect(sig, code, &args, tail);
         if tail {
             self.reachable = false;
+        } else {
+            self.start_block();
         }
         Ok(())
     }
@@ -675,6 +752,7 @@ impl Translator<'_, '_> {
         if !self.reachable {
             return self.dead_op(op);
         }
+        self.charge(&op);
         use Operator as O;
         match op {
             O::Nop => {}
@@ -726,6 +804,7 @@ impl Translator<'_, '_> {
                     else_args: vec![],
                     next_reached: false,
                 });
+                self.start_block();
                 if self.interruptible {
                     self.check_interrupt();
                 }
@@ -742,6 +821,7 @@ impl Translator<'_, '_> {
                 self.e.b.seal_block(then_b);
                 self.e.b.seal_block(else_b);
                 self.e.b.switch_to_block(then_b);
+                self.start_block();
                 self.ctrl.push(Ctrl {
                     kind: Kind::If,
                     dest: next,
@@ -774,6 +854,7 @@ impl Translator<'_, '_> {
                 self.mark_branch(relative_depth);
                 self.e.b.seal_block(cont);
                 self.e.b.switch_to_block(cont);
+                self.start_block();
             }
             O::BrTable { targets } => {
                 let index = self.pop();
@@ -1131,6 +1212,7 @@ impl Translator<'_, '_> {
         self.stack.extend(else_args);
         self.e.b.switch_to_block(else_b);
         self.reachable = true;
+        self.start_block();
         Ok(())
     }
 
@@ -1163,6 +1245,9 @@ impl Translator<'_, '_> {
         }
         self.stack.extend(params);
         self.reachable = c.next_reached;
+        if c.kind != Kind::Loop {
+            self.start_block();
+        }
     }
 }
 

@@ -506,11 +506,11 @@ macro_rules! define_execute {
                         Instr::Aux { .. } => unreachable!("immediate executed as an instruction"),
                         Instr::Unreachable => t!(Err(TrapCode::Unreachable)),
                         Instr::Meter { count, gas } => {
-                            let inner = &mut self.store.inner;
-                            inner.instruction_count += count as u64;
-                            inner.gas_used += gas as u64;
-                            if inner.gas_used > inner.gas_limit {
-                                inner.gas_used = inner.gas_limit;
+                            let counters = self.store.inner.vmstore.get_mut();
+                            counters.instruction_count += count as u64;
+                            counters.gas_used += gas as u64;
+                            if counters.gas_used > counters.gas_limit {
+                                counters.gas_used = counters.gas_limit;
                                 t!(Err(TrapCode::CostLimitExceeded));
                             }
                         }

@@ -1066,7 +1066,7 @@ impl<'m> Translator<'m> {
 }
 
 /// The first byte of an operator's encoding, which indexes the gas cost table.
-fn opcode_byte(op: &Operator<'_>) -> u8 {
+pub(crate) fn opcode_byte(op: &Operator<'_>) -> u8 {
     use Operator as O;
     match op {
         O::Unreachable => 0x00,

@@ -79,6 +79,11 @@ pub struct VMStoreContext {
     pub func_refs: *const VMFuncRef,
     /// The builtin functions of `native::BUILTINS`, by index.
     pub builtins: *const usize,
+    /// Instructions executed so far (both backends count here, block by block).
+    pub instruction_count: u64,
+    /// Gas spent so far, and the most that may be spent.
+    pub gas_used: u64,
+    pub gas_limit: u64,
 }
 
 // SAFETY: the pointers point at objects owned by the same store (or at statics), which moves between
@@ -135,6 +140,9 @@ pub mod offsets {
     pub const STORE_INTERRUPT: usize = 8;
     pub const STORE_FUNC_REFS: usize = 16;
     pub const STORE_BUILTINS: usize = 24;
+    pub const STORE_INSTRUCTION_COUNT: usize = 32;
+    pub const STORE_GAS_USED: usize = 40;
+    pub const STORE_GAS_LIMIT: usize = 48;
     pub const FUNC_REF_CODE: usize = 0;
     pub const FUNC_REF_VMCTX: usize = 8;
     pub const FUNC_REF_TYPE_ID: usize = 16;
@@ -368,6 +376,9 @@ mod tests {
         assert_eq!(offset_of!(VMStoreContext, interrupt), offsets::STORE_INTERRUPT);
         assert_eq!(offset_of!(VMStoreContext, func_refs), offsets::STORE_FUNC_REFS);
         assert_eq!(offset_of!(VMStoreContext, builtins), offsets::STORE_BUILTINS);
+        assert_eq!(offset_of!(VMStoreContext, instruction_count), offsets::STORE_INSTRUCTION_COUNT);
+        assert_eq!(offset_of!(VMStoreContext, gas_used), offsets::STORE_GAS_USED);
+        assert_eq!(offset_of!(VMStoreContext, gas_limit), offsets::STORE_GAS_LIMIT);
         assert_eq!(offset_of!(VMFuncRef, code), offsets::FUNC_REF_CODE);
         assert_eq!(offset_of!(VMFuncRef, vmctx), offsets::FUNC_REF_VMCTX);
         assert_eq!(offset_of!(VMFuncRef, type_id), offsets::FUNC_REF_TYPE_ID);
