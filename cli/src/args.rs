@@ -47,6 +47,30 @@ pub struct Args {
     #[arg(long, value_name = "MS")]
     pub time_limit: Option<u64>,
 
+    #[command(flatten)]
+    pub proposals: Proposals,
+
+    /// Keep this plugin's modules out (repeatable).
+    #[arg(long = "forbidden-plugin", value_name = "NAME")]
+    pub forbidden_plugins: Vec<String>,
+
+    /// Run with the interpreter, even when FILE carries native code from `wasmedge compile`.
+    #[arg(long)]
+    pub force_interpreter: bool,
+    /// Compile FILE to native code with Cranelift before running it (all functions, on all cores).
+    #[arg(long)]
+    pub enable_jit: bool,
+
+    /// The WebAssembly file, then the guest's arguments (in reactor mode: the function name and its
+    /// arguments).
+    /// (`parse` splits the command line at FILE, so clap itself only ever sees options here.)
+    #[arg(value_name = "FILE [ARGS]...")]
+    pub rest: Vec<String>,
+}
+
+/// The proposal switches, shared by running and compiling.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct Proposals {
     #[arg(long, help = "Disable the import/export of mutable globals proposal")]
     pub disable_import_export_mut_globals: bool,
     #[arg(long, help = "Disable the non-trapping float-to-int conversions proposal")]
@@ -81,23 +105,35 @@ pub struct Args {
     pub enable_component: bool,
     #[arg(long, help = "Enable every proposal")]
     pub enable_all: bool,
+}
 
-    /// Keep this plugin's modules out (repeatable).
-    #[arg(long = "forbidden-plugin", value_name = "NAME")]
-    pub forbidden_plugins: Vec<String>,
-
-    /// Run with the interpreter (the only engine so far).
-    #[arg(long)]
-    pub force_interpreter: bool,
-    /// Run with the JIT compiler (not available yet: the interpreter runs instead, with a warning).
-    #[arg(long)]
-    pub enable_jit: bool,
-
-    /// The WebAssembly file, then the guest's arguments (in reactor mode: the function name and its
-    /// arguments).
-    /// (`parse` splits the command line at FILE, so clap itself only ever sees options here.)
-    #[arg(value_name = "FILE [ARGS]...")]
-    pub rest: Vec<String>,
+impl Proposals {
+    /// The engine configuration these switches ask for.
+    pub fn apply(&self, c: &mut wasmedge_host::Config) {
+        use wasmedge_host::Proposal;
+        let a = self;
+        let switches = [
+            (Proposal::ImportExportMutGlobals, !a.disable_import_export_mut_globals),
+            (Proposal::NonTrapFloatToInt, !a.disable_non_trap_float_to_int),
+            (Proposal::SignExtension, !a.disable_sign_extension_operators),
+            (Proposal::MultiValue, !a.disable_multi_value),
+            (Proposal::BulkMemory, !a.disable_bulk_memory),
+            (Proposal::ReferenceTypes, !a.disable_reference_types),
+            (Proposal::Simd, !a.disable_simd),
+            (Proposal::TailCall, a.enable_tail_call),
+            (Proposal::ExtendedConst, a.enable_extended_const),
+            (Proposal::FunctionReferences, a.enable_function_reference),
+            (Proposal::Gc, a.enable_gc),
+            (Proposal::MultiMemory, a.enable_multi_memory),
+            (Proposal::Threads, a.enable_threads),
+            (Proposal::RelaxedSimd, a.enable_relaxed_simd),
+            (Proposal::ExceptionHandling, a.enable_exception_handling),
+            (Proposal::Component, a.enable_component),
+        ];
+        for (p, on) in switches {
+            c.proposal(p, on || a.enable_all);
+        }
+    }
 }
 
 /// A preopened directory from `--dir`.

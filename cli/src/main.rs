@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod compile;
 mod log;
 mod run;
 

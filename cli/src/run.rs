@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use wasmedge_host::plugin::{PluginOption, Plugins, plugin_for_import};
 use wasmedge_host::{
-    Config, Engine, Error, ErrorKind, Func, Instance, Linker, Module, Phase, Proposal, Store, Val, ValType,
+    Backend, Config, Engine, Error, ErrorKind, Func, Instance, Linker, Module, Phase, Store, Val, ValType,
 };
 use wasmedge_wasi::{WasiConfig, WasiState};
 
@@ -19,6 +19,9 @@ const EXIT_TRAP: i32 = 134;
 
 /// Run the command line; returns the process exit status.
 pub fn main(argv: Vec<String>) -> i32 {
+    if argv.first().is_some_and(|a| a == "compile") {
+        return crate::compile::main(&argv[1..]);
+    }
     // Plugins load before the command line is parsed, so that their options are options.
     let plugins = Plugins::load_default();
     let plugin_options: Vec<PluginOption> = plugins.plugins.iter().flat_map(|p| p.options.clone()).collect();
@@ -49,13 +52,6 @@ pub fn main(argv: Vec<String>) -> i32 {
         eprintln!("error: a WebAssembly FILE is required\n\nUsage: wasmedge [run] [OPTIONS] FILE [ARGS]...");
         return EXIT_FAILURE;
     };
-    if file == "compile" {
-        log::error("the `compile` subcommand (ahead-of-time compilation) is not supported yet");
-        return EXIT_FAILURE;
-    }
-    if args.enable_jit {
-        log::warn("JIT compilation is not available yet; running with the interpreter");
-    }
     Runner::new(&args, file, &plugins, &plugin_values).run()
 }
 
@@ -111,27 +107,11 @@ impl<'a> Runner<'a> {
     fn config(&self) -> Config {
         let a = self.args;
         let mut c = Config::new();
-        let switches = [
-            (Proposal::ImportExportMutGlobals, !a.disable_import_export_mut_globals),
-            (Proposal::NonTrapFloatToInt, !a.disable_non_trap_float_to_int),
-            (Proposal::SignExtension, !a.disable_sign_extension_operators),
-            (Proposal::MultiValue, !a.disable_multi_value),
-            (Proposal::BulkMemory, !a.disable_bulk_memory),
-            (Proposal::ReferenceTypes, !a.disable_reference_types),
-            (Proposal::Simd, !a.disable_simd),
-            (Proposal::TailCall, a.enable_tail_call),
-            (Proposal::ExtendedConst, a.enable_extended_const),
-            (Proposal::FunctionReferences, a.enable_function_reference),
-            (Proposal::Gc, a.enable_gc),
-            (Proposal::MultiMemory, a.enable_multi_memory),
-            (Proposal::Threads, a.enable_threads),
-            (Proposal::RelaxedSimd, a.enable_relaxed_simd),
-            (Proposal::ExceptionHandling, a.enable_exception_handling),
-            (Proposal::Component, a.enable_component),
-        ];
-        for (p, on) in switches {
-            c.proposal(p, on || a.enable_all);
+        a.proposals.apply(&mut c);
+        if a.enable_jit && !a.force_interpreter {
+            c.backend(Backend::Compiler);
         }
+        c.use_native_code(!a.force_interpreter);
         if let Some(pages) = a.memory_page_limit {
             c.max_memory_pages(pages);
         }
@@ -231,7 +211,11 @@ impl<'a> Runner<'a> {
     }
 
     fn load(&self, engine: &Engine) -> Result<Module, Error> {
-        Module::from_file(engine, Path::new(&self.file))
+        let module = Module::from_file(engine, Path::new(&self.file))?;
+        for w in module.warnings() {
+            log::warn(w);
+        }
+        Ok(module)
     }
 
     /// Call the function named after FILE with the remaining arguments, printing its results.

@@ -149,6 +149,7 @@ pub struct Config {
     pub(crate) backend: Backend,
     pub(crate) opt_level: OptLevel,
     pub(crate) max_wasm_stack: usize,
+    pub(crate) load_native_code: bool,
 }
 
 impl Default for Config {
@@ -167,6 +168,7 @@ impl Default for Config {
             backend: Backend::Interpreter,
             opt_level: OptLevel::Speed,
             max_wasm_stack: 1 << 20,
+            load_native_code: true,
         }
     }
 }
@@ -212,6 +214,13 @@ impl Config {
     /// The backend chosen with [`Config::backend`].
     pub fn selected_backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Run the native code that `wasmedge compile` put in a module, when it was made for this machine and
+    /// configuration (on by default; off is `--force-interpreter`).
+    pub fn use_native_code(&mut self, on: bool) -> &mut Self {
+        self.load_native_code = on;
+        self
     }
 
     /// The compiler's optimisation level.

@@ -145,13 +145,19 @@ impl Func {
         if results.len() != ty.results().len() {
             return Err(Error::api(format!("function {ty} returns {} values", ty.results().len())));
         }
+        // The backends decode results by the types in `results`: make them the function's.
+        for (r, &t) in results.iter_mut().zip(ty.results()) {
+            if r.ty() != t {
+                *r = Val::default_for(t);
+            }
+        }
         invoke(store, *self, params, results)
     }
 
     /// Call with typed parameters and results, e.g. `f.call_typed::<(i32, i32), i32>(&mut store, (1, 2))`.
     pub fn call_typed<T, P: WasmParams, R: WasmResults>(&self, store: &mut Store<T>, params: P) -> Result<R> {
         let params = params.into_vals();
-        let mut results = vec![Val::I32(0); R::types().len()];
+        let mut results: Vec<Val> = R::types().into_iter().map(Val::default_for).collect();
         let ty = self.ty(store);
         if ty.results() != R::types().as_slice() {
             return Err(Error::api(format!("function {ty} does not return ({:?})", R::types())));

@@ -243,3 +243,27 @@ fn interrupts_stop_native_loops() {
     assert_eq!(err.trap_code(), Some(TrapCode::Interrupted));
     assert_eq!(err.function(), Some("spin"));
 }
+
+#[test]
+fn compiled_files_load_as_native_code() {
+    let tmp = std::env::temp_dir().join(format!("wasmedge-aot-test-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let interp = Engine::default();
+    for out in ["fib.wasm", "fib.so"] {
+        let path = tmp.join(out);
+        wasmedge_host::compile_to_file(&Engine::new(config(Backend::Compiler)), &wat(FIB), &path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        // The default engine (interpreter) runs the file's native code, with no warning.
+        let module = Module::new(&interp, &bytes).unwrap();
+        assert!(module.is_native() && module.warnings().is_empty(), "{out}: {:?}", module.warnings());
+        let mut store = Store::new(&interp, ());
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        let fib = instance.get_func(&store, "fib").unwrap();
+        assert_eq!(fib.call_typed::<_, (i64,), i64>(&mut store, (20,)).unwrap(), 6765);
+        // Unless asked not to.
+        let mut c = Config::new();
+        c.use_native_code(false);
+        assert!(!Module::new(&Engine::new(c), &bytes).unwrap().is_native());
+    }
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

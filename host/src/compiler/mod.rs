@@ -12,6 +12,7 @@
 //! host functions and functions without native code). Calls inside the image are PC-relative, so the image
 //! has no absolute addresses: the runtime reaches everything else through the instance's `VMContext`.
 
+pub mod aot;
 pub(crate) mod runtime;
 mod simd;
 mod translate;
@@ -103,7 +104,7 @@ fn trap_code(code: ClTrap) -> std::result::Result<TrapCode, bool> {
 }
 
 /// The target ISA for `level`, built once per level: the host's CPU with all the features it has.
-fn isa(level: OptLevel) -> Result<&'static OwnedTargetIsa> {
+pub(crate) fn isa(level: OptLevel) -> Result<&'static OwnedTargetIsa> {
     static ISAS: [OnceLock<std::result::Result<OwnedTargetIsa, String>>; 3] =
         [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let (slot, name) = match level {
@@ -152,7 +153,7 @@ struct Job {
 }
 
 /// Compile every function of `m` into one native image.
-pub(crate) fn compile(m: &ModuleInner) -> Result<NativeModule> {
+pub(crate) fn compile(m: &ModuleInner) -> Result<Linked> {
     if !crate::vm::native::SUPPORTED {
         return Err(Error::unsupported("the compiler supports only x86-64 Linux so far"));
     }
@@ -268,8 +269,61 @@ fn libcall(lc: LibCall) -> Result<usize> {
     })
 }
 
-/// Lay the blobs out in one image, resolve their relocations and map it executable.
-fn link(m: &ModuleInner, jobs: &[Job], blobs: Vec<Blob>) -> Result<NativeModule> {
+/// How a relocation is patched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RelocKind {
+    /// A 32-bit PC-relative displacement (x86-64 calls and RIP-relative operands).
+    PcRel4,
+    /// A 64-bit absolute address.
+    Abs8,
+}
+
+/// What a relocation points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RelocTarget {
+    /// An offset in the image.
+    Image(u32),
+    /// A runtime library function (index into [`LIBCALLS`]).
+    LibCall(u8),
+}
+
+/// A relocation of the linked image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LinkReloc {
+    pub site: u32,
+    pub kind: RelocKind,
+    pub target: RelocTarget,
+    pub addend: i64,
+}
+
+/// A module's native code before it is mapped: what `wasmedge compile` writes to a file.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Linked {
+    pub image: Vec<u8>,
+    pub relocs: Vec<LinkReloc>,
+    pub funcs: Vec<(u32, u32)>,
+    pub array: Vec<u32>,
+    pub host: Vec<u32>,
+    /// (offset, raw Cranelift trap code), sorted by offset.
+    pub traps: Vec<(u32, u8)>,
+}
+
+/// The library calls native code may need, by the index relocations use.
+const LIBCALLS: [LibCall; 10] = [
+    LibCall::CeilF32,
+    LibCall::CeilF64,
+    LibCall::FloorF32,
+    LibCall::FloorF64,
+    LibCall::TruncF32,
+    LibCall::TruncF64,
+    LibCall::NearestF32,
+    LibCall::NearestF64,
+    LibCall::FmaF32,
+    LibCall::FmaF64,
+];
+
+/// Lay the blobs out in one image and resolve which relocation points where.
+fn link(m: &ModuleInner, jobs: &[Job], blobs: Vec<Blob>) -> Result<Linked> {
     let defs = m.bodies.len();
     let mut image = Vec::new();
     let mut starts = Vec::with_capacity(blobs.len());
@@ -291,45 +345,109 @@ fn link(m: &ModuleInner, jobs: &[Job], blobs: Vec<Blob>) -> Result<NativeModule>
     };
     debug_assert!(jobs.iter().enumerate().all(|(i, j)| index_of(j.ns, j.index) == i));
     let mut traps = Vec::new();
+    let mut relocs = Vec::new();
     for (blob, &start) in blobs.iter().zip(&starts) {
-        traps.extend(blob.traps.iter().map(|&(o, c)| (start + o, c)));
+        traps.extend(blob.traps.iter().map(|&(o, c)| (start + o, c.as_raw().get())));
+        for &(offset, kind, target, addend) in &blob.relocs {
+            let kind = match kind {
+                Reloc::X86CallPCRel4 | Reloc::X86PCRel4 => RelocKind::PcRel4,
+                Reloc::Abs8 => RelocKind::Abs8,
+                other => return Err(Error::unsupported(format!("internal compiler error: relocation {other:?}"))),
+            };
+            let target = match target {
+                Target::Image(ns, index) => RelocTarget::Image(starts[index_of(ns, index)]),
+                Target::Local(o) => RelocTarget::Image(start + o),
+                Target::LibCall(lc) => match LIBCALLS.iter().position(|&l| l == lc) {
+                    Some(i) => RelocTarget::LibCall(i as u8),
+                    None => return Err(Error::unsupported(format!("internal compiler error: library call {lc:?}"))),
+                },
+            };
+            relocs.push(LinkReloc { site: start + offset, kind, target, addend });
+        }
     }
     traps.sort_by_key(|&(o, _)| o);
-    let patch = |buf: &mut [u8], base: usize| -> std::result::Result<(), String> {
-        for (blob, &start) in blobs.iter().zip(&starts) {
-            for &(offset, kind, target, addend) in &blob.relocs {
-                let site = start as usize + offset as usize;
-                let target_addr = match target {
-                    Target::Image(ns, index) => base + starts[index_of(ns, index)] as usize,
-                    Target::Local(o) => base + start as usize + o as usize,
-                    Target::LibCall(lc) => libcall(lc).map_err(|e| e.to_string())?,
+    let funcs = (0..defs).map(|d| (starts[d], starts[d] + blobs[d].bytes.len() as u32)).collect();
+    let array = (0..defs).map(|d| starts[defs + d]).collect();
+    let host = (0..m.types.len()).map(|t| starts[2 * defs + t]).collect();
+    Ok(Linked { image, relocs, funcs, array, host, traps })
+}
+
+impl NativeModule {
+    /// Map linked code for `m` executable. Everything in `linked` is checked against the module and the
+    /// image first (it may come from a file), so a bad table is an error, never a stray write or jump.
+    pub(crate) fn map(m: &ModuleInner, linked: Linked) -> Result<NativeModule> {
+        let bad = |why: &str| Error::unsupported(format!("native code does not fit the module: {why}"));
+        let len = linked.image.len() as u64;
+        let defs = m.bodies.len();
+        if linked.funcs.len() != defs || linked.array.len() != defs || linked.host.len() != m.types.len() {
+            return Err(bad("wrong number of functions"));
+        }
+        let in_image = |o: u32| (o as u64) < len;
+        if !linked.funcs.iter().all(|&(s, e)| s < e && e as u64 <= len)
+            || !linked.array.iter().chain(&linked.host).all(|&o| in_image(o))
+            || !linked.traps.windows(2).all(|w| w[0].0 < w[1].0)
+            || !linked.traps.iter().all(|&(o, c)| in_image(o) && c != 0)
+        {
+            return Err(bad("an offset lies outside the code"));
+        }
+        for r in &linked.relocs {
+            let size = if r.kind == RelocKind::Abs8 { 8 } else { 4 };
+            let target_ok = match r.target {
+                RelocTarget::Image(o) => in_image(o),
+                RelocTarget::LibCall(i) => (i as usize) < LIBCALLS.len(),
+            };
+            if r.site as u64 + size > len || !target_ok {
+                return Err(bad("a relocation lies outside the code"));
+            }
+        }
+        let patch = |buf: &mut [u8], base: usize| -> std::result::Result<(), String> {
+            for r in &linked.relocs {
+                let target = match r.target {
+                    RelocTarget::Image(o) => base + o as usize,
+                    RelocTarget::LibCall(i) => libcall(LIBCALLS[i as usize]).map_err(|e| e.to_string())?,
                 };
-                let value = (target_addr as i64).wrapping_add(addend);
-                match kind {
-                    Reloc::X86CallPCRel4 | Reloc::X86PCRel4 => {
+                let value = (target as i64).wrapping_add(r.addend);
+                let site = r.site as usize;
+                match r.kind {
+                    RelocKind::PcRel4 => {
                         let rel = value.wrapping_sub((base + site) as i64);
                         let rel = i32::try_from(rel).map_err(|_| format!("call offset {rel} out of range"))?;
                         buf[site..site + 4].copy_from_slice(&rel.to_le_bytes());
                     }
-                    Reloc::Abs8 => buf[site..site + 8].copy_from_slice(&value.to_le_bytes()),
-                    other => return Err(format!("unsupported relocation {other:?}")),
+                    RelocKind::Abs8 => buf[site..site + 8].copy_from_slice(&value.to_le_bytes()),
                 }
             }
-        }
-        Ok(())
-    };
-    let code = CodeMemory::new(&image, patch)
-        .map_err(|e| Error::instantiation(0x002, format!("cannot map native code: {e}")))?;
-    let funcs = (0..defs).map(|d| (starts[d], starts[d] + blobs[d].bytes.len() as u32)).collect();
-    let array = (0..defs).map(|d| starts[defs + d]).collect();
-    let host = (0..m.types.len()).map(|t| starts[2 * defs + t]).collect();
-    Ok(NativeModule { code, funcs, array, host, traps })
+            Ok(())
+        };
+        let code = CodeMemory::new(&linked.image, patch)
+            .map_err(|e| Error::instantiation(0x002, format!("cannot map native code: {e}")))?;
+        let traps = linked
+            .traps
+            .iter()
+            .map(|&(o, c)| (o, ClTrap::from_raw(std::num::NonZeroU8::new(c).expect("checked above"))))
+            .collect();
+        Ok(NativeModule { code, funcs: linked.funcs, array: linked.array, host: linked.host, traps })
+    }
 }
 
-/// The native code of `m`, compiled now, if its engine uses the compiler.
-pub(crate) fn prepare(m: &ModuleInner) -> Result<Option<Arc<NativeModule>>> {
-    if m.engine.config().backend != crate::config::Backend::Compiler {
+/// The native code of `m`: from its ahead-of-time section when that was made for this machine and
+/// configuration, else compiled now if its engine uses the compiler. Reasons for not using an AOT section
+/// are pushed to `warnings`.
+pub(crate) fn prepare(m: &ModuleInner, warnings: &mut Vec<String>) -> Result<Option<Arc<NativeModule>>> {
+    let config = m.engine.config();
+    if config.load_native_code {
+        match aot::load(m) {
+            aot::Found::Code(linked) => match NativeModule::map(m, linked) {
+                Ok(code) => return Ok(Some(Arc::new(code))),
+                Err(e) => warnings.push(format!("{e}; running the module from its wasm bytes")),
+            },
+            aot::Found::Unusable(why) => warnings.push(format!("{why}; running the module from its wasm bytes")),
+            aot::Found::None => {}
+        }
+    }
+    if config.backend != crate::config::Backend::Compiler {
         return Ok(None);
     }
-    compile(m).map(|code| Some(Arc::new(code)))
+    let linked = compile(m)?;
+    NativeModule::map(m, linked).map(|code| Some(Arc::new(code)))
 }

@@ -284,7 +284,6 @@ pub(super) struct Translator<'a, 'f> {
     funcs: HashMap<(u32, u32), ir::FuncRef>,
     interruptible: bool,
     metering: bool,
-    gas_limited: bool,
     /// The open metered block: its count and gas constants (patched when the block ends) and totals.
     meter: Option<Meter>,
 }
@@ -360,7 +359,6 @@ pub(super) fn function(
         funcs: HashMap::new(),
         interruptible: config.interruptible,
         metering: config.count_instructions || config.meter_gas,
-        gas_limited: config.gas_limit.is_some(),
         meter: None,
     };
     for (i, &p) in ty.params().iter().enumerate() {
@@ -540,7 +538,8 @@ impl Translator<'_, '_> {
         let used = self.ld(I64, flags_rw(), store, off::STORE_GAS_USED);
         let used = self.e.b.ins().iadd(used, gas);
         self.e.b.ins().store(flags_rw(), used, store, off::STORE_GAS_USED as i32);
-        if self.gas_limited {
+        // Always checked: AOT code must serve runs with and without a limit (no limit is u64::MAX).
+        {
             let limit = self.ld(I64, flags_rw(), store, off::STORE_GAS_LIMIT);
             let over = self.e.b.ins().icmp(IntCC::UnsignedGreaterThan, used, limit);
             let (exhausted, cont) = (self.e.b.create_block(), self.e.b.create_block());

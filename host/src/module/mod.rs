@@ -53,8 +53,12 @@ pub(crate) struct ModuleInner {
     pub code: Box<[OnceLock<Arc<CompiledFunc>>]>,
     /// Function names from the `name` custom section, for error messages.
     pub func_names: HashMap<u32, String>,
-    /// Native code for every function, when the engine uses the compiler.
+    /// Native code for every function, when the engine uses the compiler or the module carries it.
     pub native: Option<Arc<crate::compiler::NativeModule>>,
+    /// The native-code payload of the ELF file the module came from.
+    pub aot_payload: Option<Box<[u8]>>,
+    /// Why native code the module carries is not used.
+    pub warnings: Vec<String>,
 }
 
 /// One import of a module.
@@ -112,11 +116,40 @@ impl std::fmt::Debug for Module {
 
 impl Module {
     /// Decode and validate a module from its binary.
+    ///
+    /// `bytes` may also be the output of `wasmedge compile` (a universal wasm or a shared library): its
+    /// native code runs when it was made for this machine and configuration ([`Module::warnings`] says why
+    /// not otherwise).
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
-        let bytes: Box<[u8]> = bytes.as_ref().into();
-        let mut inner = Builder::new(engine).build(bytes)?;
-        inner.native = crate::compiler::prepare(&inner)?;
+        let bytes = bytes.as_ref();
+        let mut inner = if crate::compiler::aot::is_elf(bytes) {
+            let (wasm, payload) = crate::compiler::aot::from_elf(bytes)?;
+            let mut inner = Builder::new(engine).build(wasm.into())?;
+            inner.aot_payload = Some(payload.into());
+            inner
+        } else {
+            Builder::new(engine).build(bytes.into())?
+        };
+        let mut warnings = Vec::new();
+        inner.native = crate::compiler::prepare(&inner, &mut warnings)?;
+        inner.warnings = warnings;
         Ok(Module { inner: Arc::new(inner) })
+    }
+
+    /// Decode and validate without preparing any code (for `wasmedge compile`).
+    pub(crate) fn build_only(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        Ok(Module { inner: Arc::new(Builder::new(engine).build(bytes.into())?) })
+    }
+
+    /// Why native code in the module's file is not used (made for another machine, engine version or
+    /// configuration, or by another runtime); empty when it runs or when there was none.
+    pub fn warnings(&self) -> &[String] {
+        &self.inner.warnings
+    }
+
+    /// Whether the module runs as native code (compiled now, or loaded from `wasmedge compile` output).
+    pub fn is_native(&self) -> bool {
+        self.inner.native.is_some()
     }
 
     /// Read a module from a file.
@@ -247,6 +280,8 @@ impl<'e> Builder<'e> {
             code,
             func_names: m.func_names,
             native: None,
+            aot_payload: None,
+            warnings: Vec::new(),
         })
     }
 
