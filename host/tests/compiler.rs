@@ -267,3 +267,58 @@ fn compiled_files_load_as_native_code() {
     }
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+/// In a child process (this test binary, re-run): handlers are installed by running native code, then
+/// something else faults.
+fn child(mode: &str) -> std::process::Output {
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "faults_outside_native_code_reach_the_previous_handler", "--nocapture"])
+        .env("WASMEDGE_FAULT_CHILD", mode)
+        .output()
+        .unwrap()
+}
+
+#[inline(never)]
+fn recurse(depth: u64) -> u64 {
+    if std::hint::black_box(depth) == u64::MAX {
+        return 0;
+    }
+    let pad = std::hint::black_box([depth; 64]);
+    recurse(depth + 1) + pad[3]
+}
+
+#[test]
+fn faults_outside_native_code_reach_the_previous_handler() {
+    use std::os::unix::process::ExitStatusExt;
+    match std::env::var("WASMEDGE_FAULT_CHILD").as_deref() {
+        Ok(mode) => {
+            // Install our handlers (and check they work) by trapping in native code first.
+            let err = run(config(Backend::Compiler), MEMORY, "load", &[Val::I32(-1)]).unwrap_err();
+            assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+            if mode == "segv" {
+                // SAFETY: none; this deliberately faults, outside any native code.
+                unsafe { std::ptr::write_volatile(std::ptr::null_mut::<u64>(), 1) };
+            } else {
+                // A host function called from native code overflows the Rust stack: Rust's own handler
+                // (installed before ours) must report it.
+                let engine = Engine::new(config(Backend::Compiler));
+                let module = Module::new(&engine, wat(HOST)).unwrap();
+                let mut store = Store::new(&engine, ());
+                let mut linker = Linker::new();
+                linker.func_wrap(&mut store, "env", "twice", |x: i64| recurse(x as u64) as i64);
+                linker.func_wrap(&mut store, "env", "fail", || {});
+                let instance = linker.instantiate(&mut store, &module).unwrap();
+                let f = instance.get_func(&store, "host").unwrap();
+                let _ = f.call(&mut store, &[Val::I64(1)], &mut [Val::I64(0)]);
+            }
+            unreachable!("the fault must end the process");
+        }
+        Err(_) => {
+            let o = child("segv");
+            assert_eq!(o.status.signal(), Some(11), "killed by SIGSEGV: {o:?}");
+            let o = child("overflow");
+            assert_eq!(o.status.signal(), Some(6), "aborted by Rust's overflow reporter: {o:?}");
+            assert!(String::from_utf8_lossy(&o.stderr).contains("has overflowed its stack"), "{o:?}");
+        }
+    }
+}
