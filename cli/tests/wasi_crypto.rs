@@ -569,3 +569,8 @@ fn key_exchange_matches_ring() {
         }
     }
 }
+
+#[test]
+fn every_test_passes_under_the_compiler() {
+    common::rerun_under_the_compiler("every_test_passes_under_the_compiler");
+}

@@ -198,3 +198,8 @@ fn errors_reach_the_guest_and_the_log() {
     assert_eq!(code, Some(102), "{err}");
     assert!(err.contains("the prompt is too long. Your input has 6 tokens. Please reduce it to 4 tokens."), "{err}");
 }
+
+#[test]
+fn every_test_passes_under_the_compiler() {
+    common::rerun_under_the_compiler("every_test_passes_under_the_compiler");
+}

@@ -43,11 +43,35 @@ impl Home {
 
     /// Run `wasmedge args…` with this HOME (and no `WASMEDGE_PLUGIN_PATH`).
     pub fn wasmedge(&self, args: &[&str]) -> Output {
+        // `rerun_under_the_compiler` runs a test file again with a flag for every command.
+        let mut args = args.to_vec();
+        let extra = std::env::var("WASMEDGE_TEST_FLAG").ok();
+        if let Some(flag) = extra.as_deref()
+            && !args.contains(&flag)
+        {
+            args.insert(0, flag);
+        }
         Command::new(env!("CARGO_BIN_EXE_wasmedge"))
-            .args(args)
+            .args(&args)
             .env("HOME", self.dir.path())
             .env_remove("WASMEDGE_PLUGIN_PATH")
             .output()
             .unwrap()
     }
+}
+
+/// Run the calling test binary again with `--enable-jit` on every `Home::wasmedge` command, skipping
+/// `this_test`; every test must pass under the compiler too.
+#[allow(dead_code)]
+pub fn rerun_under_the_compiler(this_test: &str) {
+    if std::env::var_os("WASMEDGE_TEST_FLAG").is_some() {
+        return;
+    }
+    let o = Command::new(std::env::current_exe().unwrap())
+        .env("WASMEDGE_TEST_FLAG", "--enable-jit")
+        .args(["--skip", this_test])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success() && stdout.contains("test result: ok"), "{stdout}\n{stderr}");
 }
