@@ -322,3 +322,34 @@ fn faults_outside_native_code_reach_the_previous_handler() {
         }
     }
 }
+
+#[test]
+fn host_panics_become_errors_and_the_stack_budget_is_configurable() {
+    let engine = Engine::new(config(Backend::Compiler));
+    let module = Module::new(&engine, wat(HOST)).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new();
+    linker.func_wrap(&mut store, "env", "twice", |x: i64| -> i64 {
+        if x == 0 { panic!("boom") } else { x * 2 }
+    });
+    linker.func_wrap(&mut store, "env", "fail", || {});
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let host = instance.get_func(&store, "host").unwrap();
+    let mut out = [Val::I64(0)];
+    let err = host.call(&mut store, &[Val::I64(0)], &mut out).unwrap_err();
+    assert!(err.to_string().contains("host function panicked: boom"), "{err}");
+    host.call(&mut store, &[Val::I64(4)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I64(8));
+
+    // Recursion depth scales with the native stack budget.
+    let deep = r#"(module (func $d (export "d") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+          (else (i32.add (call $d (i32.sub (local.get 0) (i32.const 1))) (i32.const 1))))))"#;
+    let depth_ok = |budget: usize, depth: i32| {
+        let mut c = config(Backend::Compiler);
+        c.max_wasm_stack(budget);
+        run(c, deep, "d", &[Val::I32(depth)]).map_err(|e| e.trap_code())
+    };
+    assert_eq!(depth_ok(1 << 20, 5000), Ok(vec![Val::I32(5000)]));
+    assert_eq!(depth_ok(16 << 10, 5000), Err(Some(TrapCode::CallStackExhausted)));
+}
