@@ -6,8 +6,9 @@
 //! Times are for `run(n)` only: each engine compiles and instantiates first, outside the timing.
 //!
 //! With `BENCH_LARGE_WASM=path/to/big.wasm` (e.g. the Flite build `tests/real-programs.sh` fetches) it also
-//! prints compile throughput (MB of wasm per second, all cores) for us and for Wasmtime, and our time to
-//! first instruction from `wasmedge compile` output (load + map + instantiate + first call).
+//! prints compile throughput (MB of wasm per second, all cores) for us and for Wasmtime, and how long a
+//! `wasmedge compile` output takes to become runnable native code (read from memory, hashes checked, tables
+//! checked, code mapped; instantiation not included).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
