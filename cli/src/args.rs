@@ -61,9 +61,9 @@ pub struct Args {
     #[arg(long)]
     pub enable_jit: bool,
 
+    // `parse_with` splits the command line at FILE, so clap itself only ever sees options here.
     /// The WebAssembly file, then the guest's arguments (in reactor mode: the function name and its
     /// arguments).
-    /// (`parse` splits the command line at FILE, so clap itself only ever sees options here.)
     #[arg(value_name = "FILE [ARGS]...")]
     pub rest: Vec<String>,
 }

@@ -69,6 +69,7 @@ fn version_and_help() {
         for option in ["--dir", "--env", "--reactor", "--gas-limit", "--enable-all-statistics", "--disable-simd"] {
             assert!(help.contains(option), "help lacks {option}");
         }
+        assert!(!help.contains("clap") && !help.contains("`parse`"), "help speaks to users: {help}");
     }
 }
 
@@ -129,6 +130,29 @@ fn dir_mappings_cat_copy_and_readonly() {
     let o = wasmedge(&["--dir", "/x:/definitely/missing", &fs, "ls", "/x"]);
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("/definitely/missing"), "{}", stderr(&o));
+}
+
+#[test]
+fn open_with_truncate_and_append_pwrite_and_shutdown_of_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fs = fixture("fs.wasm");
+    std::fs::write(tmp.path().join("log.txt"), "old contents\n").unwrap();
+    // O_CREAT | O_TRUNC | O_WRONLY | O_APPEND (wasi-libc: truncate + the append fdflag) truncates, then appends.
+    let o = wasmedge_in(&["--dir", ".:.", &fs, "truncappend", "log.txt", "new"], Some(tmp.path()), b"");
+    assert_eq!((code(&o), stdout(&o).as_str()), (0, "truncated and appended log.txt\n"), "{}", stderr(&o));
+    let o = wasmedge_in(&["--dir", ".:.", &fs, "append", "log.txt", "+more"], Some(tmp.path()), b"");
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert_eq!(std::fs::read_to_string(tmp.path().join("log.txt")).unwrap(), "new+more");
+    // The same through a new file.
+    let o = wasmedge_in(&["--dir", ".:.", &fs, "truncappend", "fresh.txt", "x"], Some(tmp.path()), b"");
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert_eq!(std::fs::read_to_string(tmp.path().join("fresh.txt")).unwrap(), "x");
+    // pwrite writes at its offset and leaves the file offset alone.
+    let o = wasmedge_in(&["--dir", ".:.", &fs, "pwrite", "p.txt"], Some(tmp.path()), b"");
+    assert_eq!((code(&o), stdout(&o).as_str()), (0, "offset after pwrite 3\nXbcd"), "{}", stderr(&o));
+    // shutdown() of something that is not a socket is ENOTSOCK, not EBADF.
+    let o = wasmedge(&[&fs, "notsock"]);
+    assert_eq!((code(&o), stdout(&o).as_str()), (1, "error: shutdown: Not a socket (errno 57)\n"));
 }
 
 #[test]

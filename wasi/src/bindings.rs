@@ -48,6 +48,22 @@ macro_rules! results {
     };
 }
 
+/// `ENOTSOCK` (WASI errno 57) if descriptor `$fd` is open but not a socket: `wasi-common` answers `EBADF`
+/// there, while POSIX (and WasmEdge) say "not a socket". The file type is read with `fd_filestat_get` into a
+/// scratch buffer, so the guest's memory is untouched.
+macro_rules! not_a_socket {
+    ($imp:ident, $state:expr, $fd:expr) => {{
+        let mut scratch = [0u8; 64];
+        let mut memory = wiggle::GuestMemory::Unshared(&mut scratch);
+        let fd = <i32 as WasmTy>::from_val($fd);
+        match wiggle::run_in_dummy_executor($imp::fd_filestat_get($state.wasi(), &mut memory, fd, 0)) {
+            // Filestat: device (8 bytes), inode (8), file type (1): 5 = datagram socket, 6 = stream socket.
+            Ok(Ok(0)) if !matches!(scratch[16], 5 | 6) => Some(57),
+            _ => None,
+        }
+    }};
+}
+
 macro_rules! wasi_module {
     ($add:ident, $names:ident, $module:literal, $imp:ident, {
         $( $name:ident ( $($arg:ident : $ty:ident),* ) $(-> $unit:tt)? ; )*
@@ -65,6 +81,12 @@ macro_rules! wasi_module {
                         _next += 1;
                     )*
                     let (state, bytes) = state_and_memory(&mut caller);
+                    if stringify!($name) == "sock_shutdown"
+                        && let Some(errno) = not_a_socket!($imp, state, _args[0])
+                    {
+                        out[0] = Val::I32(errno);
+                        return Ok(());
+                    }
                     let mut memory = wiggle::GuestMemory::Unshared(bytes);
                     let result = wiggle::run_in_dummy_executor($imp::$name(state.wasi(), &mut memory, $($arg),*));
                     match result {

@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 mod bindings;
+pub mod open;
 pub mod readonly;
 
 use std::path::PathBuf;
@@ -131,8 +132,9 @@ impl WasiState {
             let dir = cap_std::fs::Dir::open_ambient_dir(&p.host, cap_std::ambient_authority())
                 .map_err(|e| Error::api(format!("cannot open directory {}: {e}", p.host.display())))?;
             let dir = wasi_common::sync::dir::Dir::from_cap_std(dir);
+            let dir: Box<dyn wasi_common::WasiDir> = Box::new(open::OpenFixDir::new(Box::new(dir)));
             let dir: Box<dyn wasi_common::WasiDir> =
-                if p.readonly { Box::new(readonly::ReadOnlyDir::new(Box::new(dir))) } else { Box::new(dir) };
+                if p.readonly { Box::new(readonly::ReadOnlyDir::new(dir)) } else { dir };
             ctx.push_preopened_dir(dir, &p.guest)
                 .map_err(|e| Error::api(format!("cannot preopen {}: {e}", p.guest)))?;
         }
