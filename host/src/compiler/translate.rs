@@ -735,6 +735,15 @@ impl Translator<'_, '_> {
         Ok(())
     }
 
+    /// A bulk memory or table operation: builtin `index` with the immediates `imms` (memory, table or
+    /// segment indices), then the three operands (destination, source or value, length).
+    fn bulk(&mut self, index: usize, imms: &[u32]) {
+        let operands = self.popn(3);
+        let mut args: Vec<Value> = imms.iter().map(|&i| self.e.b.ins().iconst(I32, i as i64)).collect();
+        args.extend(operands);
+        self.e.call_checked(self.vmctx, index, &args);
+    }
+
     fn jump_args(&self, depth: u32) -> (Block, usize) {
         let c = &self.ctrl[self.ctrl.len() - 1 - depth as usize];
         (c.dest, if c.kind == Kind::Loop { c.params } else { c.results })
@@ -984,23 +993,9 @@ impl Translator<'_, '_> {
                 let r = self.e.call_builtin(self.vmctx, builtin::MEMORY_GROW, &[m, delta]);
                 self.push(r);
             }
-            O::MemoryFill { mem } => {
-                let v = self.popn(3);
-                let m = self.e.b.ins().iconst(I32, mem as i64);
-                self.e.call_checked(self.vmctx, builtin::MEMORY_FILL, &[m, v[0], v[1], v[2]]);
-            }
-            O::MemoryCopy { dst_mem, src_mem } => {
-                let v = self.popn(3);
-                let d = self.e.b.ins().iconst(I32, dst_mem as i64);
-                let s = self.e.b.ins().iconst(I32, src_mem as i64);
-                self.e.call_checked(self.vmctx, builtin::MEMORY_COPY, &[d, s, v[0], v[1], v[2]]);
-            }
-            O::MemoryInit { data_index, mem } => {
-                let v = self.popn(3);
-                let m = self.e.b.ins().iconst(I32, mem as i64);
-                let s = self.e.b.ins().iconst(I32, data_index as i64);
-                self.e.call_checked(self.vmctx, builtin::MEMORY_INIT, &[m, s, v[0], v[1], v[2]]);
-            }
+            O::MemoryFill { mem } => self.bulk(builtin::MEMORY_FILL, &[mem]),
+            O::MemoryCopy { dst_mem, src_mem } => self.bulk(builtin::MEMORY_COPY, &[dst_mem, src_mem]),
+            O::MemoryInit { data_index, mem } => self.bulk(builtin::MEMORY_INIT, &[mem, data_index]),
             O::DataDrop { data_index } => {
                 let s = self.e.b.ins().iconst(I32, data_index as i64);
                 self.e.call_builtin(self.vmctx, builtin::DATA_DROP, &[s]);
@@ -1032,23 +1027,9 @@ impl Translator<'_, '_> {
                 let r = self.e.call_builtin(self.vmctx, builtin::TABLE_GROW, &[t, init, delta]);
                 self.push(r);
             }
-            O::TableFill { table } => {
-                let v = self.popn(3);
-                let t = self.e.b.ins().iconst(I32, table as i64);
-                self.e.call_checked(self.vmctx, builtin::TABLE_FILL, &[t, v[0], v[1], v[2]]);
-            }
-            O::TableCopy { dst_table, src_table } => {
-                let v = self.popn(3);
-                let d = self.e.b.ins().iconst(I32, dst_table as i64);
-                let s = self.e.b.ins().iconst(I32, src_table as i64);
-                self.e.call_checked(self.vmctx, builtin::TABLE_COPY, &[d, s, v[0], v[1], v[2]]);
-            }
-            O::TableInit { elem_index, table } => {
-                let v = self.popn(3);
-                let t = self.e.b.ins().iconst(I32, table as i64);
-                let s = self.e.b.ins().iconst(I32, elem_index as i64);
-                self.e.call_checked(self.vmctx, builtin::TABLE_INIT, &[t, s, v[0], v[1], v[2]]);
-            }
+            O::TableFill { table } => self.bulk(builtin::TABLE_FILL, &[table]),
+            O::TableCopy { dst_table, src_table } => self.bulk(builtin::TABLE_COPY, &[dst_table, src_table]),
+            O::TableInit { elem_index, table } => self.bulk(builtin::TABLE_INIT, &[table, elem_index]),
             O::ElemDrop { elem_index } => {
                 let s = self.e.b.ins().iconst(I32, elem_index as i64);
                 self.e.call_builtin(self.vmctx, builtin::ELEM_DROP, &[s]);
