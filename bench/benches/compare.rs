@@ -6,9 +6,7 @@
 //! when enabled (when off, the translator emits no metering instructions at all).
 //! `-- --check` prints the wasmi checksums for the test inputs instead.
 
-use std::time::{Duration, Instant};
-
-use wasmedge_bench::{WORKLOADS, run_ours};
+use wasmedge_bench::{WORKLOADS, best, run_ours};
 
 fn wasmi_run(wasm: &[u8], n: i32) -> i32 {
     let engine = wasmi::Engine::default();
@@ -18,18 +16,6 @@ fn wasmi_run(wasm: &[u8], n: i32) -> i32 {
     let instance = linker.instantiate_and_start(&mut store, &module).expect("wasmi instantiates");
     let run = instance.get_typed_func::<i32, i32>(&store, "run").expect("export run");
     run.call(&mut store, n).expect("wasmi runs the workload")
-}
-
-/// Best wall time of `runs` runs (each run includes load and instantiation, which is tiny here).
-fn best(runs: usize, mut f: impl FnMut() -> i32) -> (Duration, i32) {
-    let mut best = Duration::MAX;
-    let mut result = 0;
-    for _ in 0..runs {
-        let start = Instant::now();
-        result = f();
-        best = best.min(start.elapsed());
-    }
-    (best, result)
 }
 
 fn main() {

@@ -12,21 +12,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use wasmedge_bench::WORKLOADS;
+use wasmedge_bench::{WORKLOADS, best};
 use wasmedge_host::{Backend, Config, Engine, Linker, Module, Store};
-
-fn best(runs: usize, mut f: impl FnMut() -> i32) -> (Duration, i32) {
-    let mut best = Duration::MAX;
-    let mut result = 0;
-    for _ in 0..runs {
-        let start = Instant::now();
-        result = f();
-        best = best.min(start.elapsed());
-    }
-    (best, result)
-}
 
 fn ours(engine: &Engine, wasm: &[u8], n: i32, runs: usize) -> (Duration, i32) {
     let module = Module::new(engine, wasm).expect("ours compiles");

@@ -49,3 +49,15 @@ pub fn run_ours(engine: &wasmedge_host::Engine, wasm: &[u8], n: i32) -> Result<i
     let run = instance.get_func(&store, "run").ok_or_else(|| wasmedge_host::Error::api("no export run"))?;
     run.call_typed(&mut store, (n,))
 }
+
+/// The best wall time of `runs` calls of `f`, and its last result.
+pub fn best(runs: usize, mut f: impl FnMut() -> i32) -> (std::time::Duration, i32) {
+    let mut best = std::time::Duration::MAX;
+    let mut result = 0;
+    for _ in 0..runs {
+        let start = std::time::Instant::now();
+        result = f();
+        best = best.min(start.elapsed());
+    }
+    (best, result)
+}
