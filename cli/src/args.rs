@@ -3,6 +3,7 @@
 
 use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser};
 use wasmedge_host::plugin::{OptionKind, PluginOption};
+use wasmedge_wasi::NetRule;
 
 /// Run a WebAssembly module: a WASI command (`_start`), or one exported function (reactor mode).
 #[derive(Parser, Debug, Default)]
@@ -60,6 +61,17 @@ pub struct Args {
     /// Compile FILE to native code with Cranelift before running it (all functions, on all cores).
     #[arg(long)]
     pub enable_jit: bool,
+
+    /// Let the guest open AF_UNIX sockets (their paths are host paths, outside the preopened directories).
+    #[arg(long)]
+    pub allow_af_unix: bool,
+    /// Let the guest bind, connect and send only to these addresses: `ADDR[/PREFIX][:PORT]`,
+    /// `[IPV6][:PORT]` or `*:PORT`, comma-separated (repeatable). Others fail with EACCES and a log line.
+    #[arg(long = "allow-net", value_name = "ADDR[:PORT],...", value_delimiter = ',', value_parser = NetRule::parse)]
+    pub allow_net: Vec<NetRule>,
+    /// Refuse these addresses to the guest, in the form of --allow-net; a match here wins over --allow-net.
+    #[arg(long = "deny-net", value_name = "ADDR[:PORT],...", value_delimiter = ',', value_parser = NetRule::parse)]
+    pub deny_net: Vec<NetRule>,
 
     // `parse_with` splits the command line at FILE, so clap itself only ever sees options here.
     /// The WebAssembly file, then the guest's arguments (in reactor mode: the function name and its
@@ -220,8 +232,16 @@ pub fn parse(argv: Vec<String>) -> Result<Args, clap::Error> {
 }
 
 /// Options that take a value as the next argument (when not written `--opt=value`).
-const VALUE_OPTIONS: [&str; 6] =
-    ["--dir", "--env", "--gas-limit", "--memory-page-limit", "--time-limit", "--forbidden-plugin"];
+const VALUE_OPTIONS: [&str; 8] = [
+    "--dir",
+    "--env",
+    "--gas-limit",
+    "--memory-page-limit",
+    "--time-limit",
+    "--forbidden-plugin",
+    "--allow-net",
+    "--deny-net",
+];
 
 /// The index of FILE: the first argument that is not an option or an option's value; after `--`, the
 /// argument that follows it.

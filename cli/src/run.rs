@@ -7,7 +7,7 @@ use wasmedge_host::plugin::{PluginOption, Plugins, plugin_for_import};
 use wasmedge_host::{
     Backend, Config, Engine, Error, ErrorKind, Func, Instance, Linker, Module, Phase, Store, Val, ValType,
 };
-use wasmedge_wasi::{WasiConfig, WasiState};
+use wasmedge_wasi::{NetConfig, NetPolicy, WasiConfig, WasiState};
 
 use crate::args::{self, Args};
 use crate::log;
@@ -141,6 +141,16 @@ impl<'a> Runner<'a> {
             let d = args::parse_dir(dir);
             w.dir(d.guest, d.host, d.readonly);
         }
+        let mut net = NetConfig { allow_af_unix: self.args.allow_af_unix, policy: None };
+        if !self.args.allow_net.is_empty() || !self.args.deny_net.is_empty() {
+            let mut policy = NetPolicy::new();
+            if !self.args.allow_net.is_empty() {
+                policy.allow(self.args.allow_net.iter().cloned());
+            }
+            policy.deny(self.args.deny_net.iter().cloned()).on_refuse(log::warn);
+            net.policy = Some(policy);
+        }
+        w.net(net);
         w
     }
 

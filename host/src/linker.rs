@@ -34,12 +34,13 @@ use crate::types::Func;
 /// ```
 pub struct Linker<T> {
     defs: HashMap<(String, String), Extern>,
+    alternates: HashMap<(String, String), String>,
     _store: PhantomData<fn(T)>,
 }
 
 impl<T> Default for Linker<T> {
     fn default() -> Self {
-        Linker { defs: HashMap::new(), _store: PhantomData }
+        Linker { defs: HashMap::new(), alternates: HashMap::new(), _store: PhantomData }
     }
 }
 
@@ -88,6 +89,28 @@ impl<T> Linker<T> {
         self
     }
 
+    /// Resolve a function import of `module`.`name` whose type is not the definition's with `module`.
+    /// `alternate` instead, when that one's type matches: WasmEdge resolves its two generations of socket
+    /// functions (`sock_recv_from` and `sock_recv_from_v2`, …) this way, by the signature the guest imports.
+    pub fn alternate(&mut self, module: &str, name: &str, alternate: &str) -> &mut Self {
+        self.alternates.insert((module.to_string(), name.to_string()), alternate.to_string());
+        self
+    }
+
+    /// The definition an import resolves to: by name, or by name and signature ([`Linker::alternate`]).
+    fn resolve(&self, store: &Store<T>, import: &crate::module::Import) -> Option<Extern> {
+        let def = self.get(&import.module, &import.name)?;
+        if let (Extern::Func(f), crate::ExternType::Func(want)) = (def, &import.ty)
+            && f.ty(store) != *want
+            && let Some(alt) = self.alternates.get(&(import.module.clone(), import.name.clone()))
+            && let Some(Extern::Func(g)) = self.get(&import.module, alt)
+            && g.ty(store) == *want
+        {
+            return Some(Extern::Func(g));
+        }
+        Some(def)
+    }
+
     /// Look up a definition.
     pub fn get(&self, module: &str, name: &str) -> Option<Extern> {
         self.defs.get(&(module.to_string(), name.to_string())).copied()
@@ -103,7 +126,7 @@ impl<T> Linker<T> {
         let imports = module
             .imports()
             .iter()
-            .map(|i| self.get(&i.module, &i.name).ok_or_else(|| Error::unknown_import(&i.module, &i.name)))
+            .map(|i| self.resolve(store, i).ok_or_else(|| Error::unknown_import(&i.module, &i.name)))
             .collect::<Result<Vec<_>>>()?;
         instance::instantiate(store, module, &imports)
     }

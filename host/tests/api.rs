@@ -281,3 +281,33 @@ fn unknown_import_names_module_and_field() {
     assert_eq!(err.code(), 0x302);
     assert!(err.message().contains("fd_write"));
 }
+
+#[test]
+fn an_import_resolves_by_signature_to_an_alternate() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new();
+    linker.func_wrap(&mut store, "env", "f", |_: Caller<'_, ()>, a: i32| a + 1);
+    linker.func_wrap(&mut store, "env", "f_v2", |_: Caller<'_, ()>, a: i32, b: i32| a * b);
+    linker.alternate("env", "f", "f_v2");
+    let one = Module::new(
+        &engine,
+        wat(r#"(module (import "env" "f" (func $f (param i32) (result i32)))
+        (func (export "run") (result i32) i32.const 41 call $f))"#),
+    )
+    .unwrap();
+    let two = Module::new(
+        &engine,
+        wat(r#"(module (import "env" "f" (func $f (param i32 i32) (result i32)))
+        (func (export "run") (result i32) i32.const 6 i32.const 7 call $f))"#),
+    )
+    .unwrap();
+    for (module, want) in [(&one, 42), (&two, 42)] {
+        let instance = linker.instantiate(&mut store, module).unwrap();
+        assert_eq!(call(&mut store, instance, "run", &[]).unwrap(), [Val::I32(want)]);
+    }
+    // A signature neither has: the usual mismatch error, naming the import.
+    let three = Module::new(&engine, wat(r#"(module (import "env" "f" (func (param i64))))"#)).unwrap();
+    let e = linker.instantiate(&mut store, &three).unwrap_err();
+    assert!(e.to_string().contains("incompatible import type") || e.to_string().contains("f"), "{e}");
+}

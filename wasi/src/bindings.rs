@@ -31,11 +31,41 @@ fn trap(function: &str, e: wiggle::error::Error) -> Error {
 }
 
 /// The store data and the caller's memory 0 (empty when the module has no memory).
-fn state_and_memory<'a, T: WasiView>(caller: &'a mut Caller<'_, T>) -> (&'a mut T, &'a mut [u8]) {
+pub(crate) fn state_and_memory<'a, T: WasiView>(caller: &'a mut Caller<'_, T>) -> (&'a mut T, &'a mut [u8]) {
     if caller.memory(0).is_some() {
         caller.data_and_memory_mut(0).expect("memory 0 exists")
     } else {
         (caller.data_mut(), &mut [])
+    }
+}
+
+/// Keep the socket table in step with the descriptor table after a successful `fd_close` or `fd_renumber`.
+fn forget_sockets<T: WasiView>(state: &mut T, function: &str, args: &[Val]) {
+    let fd = |i: usize| <i32 as WasmTy>::from_val(args[i]) as u32;
+    let sockets = &mut state.wasi_state().sockets;
+    match function {
+        "fd_close" => {
+            sockets.remove(&fd(0));
+        }
+        "fd_renumber" => {
+            let moved = sockets.remove(&fd(0));
+            sockets.remove(&fd(1));
+            if let Some(socket) = moved {
+                sockets.insert(fd(1), socket);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `wasi-common`'s `poll_oneoff` of `wasi_snapshot_preview1`.
+pub(crate) fn wasi_common_poll<T: WasiView>(caller: &mut Caller<'_, T>, args: &[Val]) -> Result<i32, Error> {
+    let a = |i: usize| <i32 as WasmTy>::from_val(args[i]);
+    let (state, bytes) = state_and_memory(caller);
+    let mut memory = wiggle::GuestMemory::Unshared(bytes);
+    match wiggle::run_in_dummy_executor(p1::poll_oneoff(state.wasi(), &mut memory, a(0), a(1), a(2), a(3))) {
+        Ok(Ok(errno)) => Ok(errno),
+        Ok(Err(e)) | Err(e) => Err(trap("poll_oneoff", e)),
     }
 }
 
@@ -80,6 +110,10 @@ macro_rules! wasi_module {
                         let $arg = <$ty as WasmTy>::from_val(_args[_next]);
                         _next += 1;
                     )*
+                    if $module == "wasi_snapshot_preview1" && stringify!($name) == "poll_oneoff" {
+                        out[0] = Val::I32(crate::net::poll_oneoff(&mut caller, _args)?);
+                        return Ok(());
+                    }
                     let (state, bytes) = state_and_memory(&mut caller);
                     if stringify!($name) == "sock_shutdown"
                         && let Some(errno) = not_a_socket!($imp, state, _args[0])
@@ -92,6 +126,9 @@ macro_rules! wasi_module {
                     match result {
                         Ok(Ok(ret)) => {
                             WasiRet::store(ret, out);
+                            if matches!(out.first(), Some(Val::I32(0))) {
+                                forget_sockets(state, stringify!($name), _args);
+                            }
                             Ok(())
                         }
                         Ok(Err(e)) | Err(e) => Err(trap(stringify!($name), e)),

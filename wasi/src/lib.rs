@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 mod bindings;
+pub mod net;
 pub mod open;
 pub mod readonly;
 
@@ -38,6 +39,7 @@ use wasi_common::WasiCtx;
 use wasmedge_host::{Error, ErrorKind, Instance, Linker, Store};
 
 pub use bindings::{PREVIEW0, PREVIEW1};
+pub use net::{NetConfig, NetPolicy, NetRule};
 
 /// What a guest gets: arguments, environment, preopened directories, and the host's stdio.
 #[derive(Clone, Debug, Default)]
@@ -47,6 +49,7 @@ pub struct WasiConfig {
     dirs: Vec<Preopen>,
     stdin: Option<Vec<u8>>,
     capture_output: bool,
+    net: NetConfig,
 }
 
 /// A host directory mapped into the guest.
@@ -96,6 +99,12 @@ impl WasiConfig {
         self
     }
 
+    /// Networking: `AF_UNIX` and the network policy (by default, as WasmEdge: any IP address, no `AF_UNIX`).
+    pub fn net(&mut self, net: NetConfig) -> &mut Self {
+        self.net = net;
+        self
+    }
+
     /// The preopens, in order.
     pub fn preopens(&self) -> &[Preopen] {
         &self.dirs
@@ -105,6 +114,8 @@ impl WasiConfig {
 /// The WASI state of one store; put it in the store's data (or make your data implement [`WasiView`]).
 pub struct WasiState {
     ctx: WasiCtx,
+    sockets: net::Sockets,
+    net: NetConfig,
     stdout: Option<Arc<RwLock<Vec<u8>>>>,
     stderr: Option<Arc<RwLock<Vec<u8>>>>,
 }
@@ -138,7 +149,7 @@ impl WasiState {
             ctx.push_preopened_dir(dir, &p.guest)
                 .map_err(|e| Error::api(format!("cannot preopen {}: {e}", p.guest)))?;
         }
-        Ok(WasiState { ctx, stdout, stderr })
+        Ok(WasiState { ctx, sockets: net::Sockets::new(), net: config.net.clone(), stdout, stderr })
     }
 
     /// What the guest wrote to stdout, when [`WasiConfig::capture_output`] is on.
@@ -159,19 +170,25 @@ impl WasiState {
 
 /// Store data that holds WASI state.
 pub trait WasiView {
-    /// The WASI context of this store.
-    fn wasi(&mut self) -> &mut WasiCtx;
-}
+    /// The WASI state of this store.
+    fn wasi_state(&mut self) -> &mut WasiState;
 
-impl WasiView for WasiState {
+    /// The `wasi-common` context of this store.
     fn wasi(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
+        &mut self.wasi_state().ctx
     }
 }
 
-/// Define `wasi_snapshot_preview1` and `wasi_unstable` in `linker`.
+impl WasiView for WasiState {
+    fn wasi_state(&mut self) -> &mut WasiState {
+        self
+    }
+}
+
+/// Define `wasi_snapshot_preview1` (with WasmEdge's socket functions) and `wasi_unstable` in `linker`.
 pub fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>, store: &mut Store<T>) {
     bindings::add_preview1(linker, store);
+    net::add_to_linker(linker, store);
     bindings::add_preview0(linker, store);
 }
 

@@ -52,6 +52,11 @@ fn every_function_of_both_snapshots_is_defined() {
     for name in PREVIEW0 {
         assert!(linker.get("wasi_unstable", name).is_some(), "{name}");
     }
+    // WasmEdge's socket extension: 26 functions and epoll_oneoff.
+    assert_eq!(wasmedge_wasi::net::names().count(), 27);
+    for name in wasmedge_wasi::net::names() {
+        assert!(linker.get("wasi_snapshot_preview1", name).is_some(), "{name}");
+    }
 }
 
 #[test]
