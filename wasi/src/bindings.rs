@@ -30,6 +30,35 @@ fn trap(function: &str, e: wiggle::error::Error) -> Error {
     }
 }
 
+/// The errno WasmEdge returns for a bad guest argument that `wiggle` turns into a trap: a pointer out of
+/// bounds or misaligned is `EFAULT` (WasmEdge checks bounds and returns `EFAULT`; the WASI witx docs say
+/// "trap", which ends the guest instead of letting it handle the error), a flag or enum value with unknown
+/// bits or out of range is `EINVAL`, a path that is not UTF-8 is `EILSEQ`.
+fn guest_errno(e: &wiggle::error::Error) -> Option<i32> {
+    use wiggle::GuestError as G;
+    let mut g = e.chain().find_map(|c| c.downcast_ref::<G>())?;
+    while let G::InFunc { err, .. } = g {
+        g = err;
+    }
+    Some(match g {
+        G::PtrOverflow | G::PtrOutOfBounds(_) | G::PtrNotAligned(..) | G::SliceLengthsDiffer => 21,
+        G::InvalidFlagValue(_) | G::InvalidEnumValue(_) | G::TryFromIntError(_) => 28,
+        G::InvalidUtf8(_) => 25,
+        G::InFunc { .. } => return None,
+    })
+}
+
+/// A failed call: a guest-argument error becomes its errno (in `out[0]`), anything else a trap.
+fn failed(function: &str, e: wiggle::error::Error, out: &mut [Val]) -> Result<(), Error> {
+    match (guest_errno(&e), out.first_mut()) {
+        (Some(errno), Some(slot)) => {
+            *slot = Val::I32(errno);
+            Ok(())
+        }
+        _ => Err(trap(function, e)),
+    }
+}
+
 /// The store data and the caller's memory 0 (empty when the module has no memory).
 pub(crate) fn state_and_memory<'a, T: WasiView>(caller: &'a mut Caller<'_, T>) -> (&'a mut T, &'a mut [u8]) {
     if caller.memory(0).is_some() {
@@ -65,7 +94,10 @@ pub(crate) fn wasi_common_poll<T: WasiView>(caller: &mut Caller<'_, T>, args: &[
     let mut memory = wiggle::GuestMemory::Unshared(bytes);
     match wiggle::run_in_dummy_executor(p1::poll_oneoff(state.wasi(), &mut memory, a(0), a(1), a(2), a(3))) {
         Ok(Ok(errno)) => Ok(errno),
-        Ok(Err(e)) | Err(e) => Err(trap("poll_oneoff", e)),
+        Ok(Err(e)) | Err(e) => match guest_errno(&e) {
+            Some(errno) => Ok(errno),
+            None => Err(trap("poll_oneoff", e)),
+        },
     }
 }
 
@@ -131,7 +163,7 @@ macro_rules! wasi_module {
                             }
                             Ok(())
                         }
-                        Ok(Err(e)) | Err(e) => Err(trap(stringify!($name), e)),
+                        Ok(Err(e)) | Err(e) => failed(stringify!($name), e, out),
                     }
                 });
             )*

@@ -202,3 +202,42 @@ fn a_missing_preopen_is_an_error_before_the_guest_runs() {
     let err = WasiState::new(&config).err().expect("must fail");
     assert!(err.message().contains("/definitely/not/here"), "{err}");
 }
+
+/// Found by the WASI path fuzzer (tests/fuzz, wasi_paths): `wiggle` traps on a bad guest argument; WasmEdge
+/// returns an errno the guest can handle, and so do we.
+#[test]
+fn bad_guest_arguments_are_errnos_not_traps() {
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 0) "f.txt\ff")
+      (func (export "rights") (result i32)
+        (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 5) (i32.const 1) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 64)))
+      (func (export "oflags") (result i32)
+        (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 5) (i32.const 0x100) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 64)))
+      (func (export "utf8") (result i32)
+        (call $open (i32.const 3) (i32.const 0) (i32.const 5) (i32.const 2) (i32.const 1) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 64)))
+      (func (export "iovs") (result i32)
+        (call $write (i32.const 1) (i32.const 0xfffffff0) (i32.const 4) (i32.const 64)))
+      (func (export "out") (result i32)
+        (call $prestat (i32.const 3) (i32.const 65535))))"#;
+    let buf = wast::parser::ParseBuffer::new(wat).unwrap();
+    let bytes = wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let engine = Engine::default();
+    let module = Module::new(&engine, bytes).unwrap();
+    let mut config = WasiConfig::new();
+    config.dir("/", tmp.path(), false);
+    let mut store = Store::new(&engine, WasiState::new(&config).unwrap());
+    let mut linker = Linker::new();
+    wasmedge_wasi::add_to_linker(&mut linker, &mut store);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    for (name, errno) in [("rights", 28), ("oflags", 28), ("utf8", 25), ("iovs", 21), ("out", 21)] {
+        let mut out = [wasmedge_host::Val::I32(-1)];
+        instance.get_func(&store, name).unwrap().call(&mut store, &[], &mut out).unwrap();
+        assert_eq!(out[0], wasmedge_host::Val::I32(errno), "{name}");
+    }
+    assert!(!tmp.path().join("f.txt").exists());
+}

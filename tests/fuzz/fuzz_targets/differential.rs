@@ -2,7 +2,7 @@
 //! interpreter, our compiler and wasmi; any disagreement panics with the report and writes the module to
 //! `differential-failure.wasm` in the working directory.
 //!
-//! `cargo +nightly fuzz run differential` from `tests/fuzz`. The comparison is `tests/tests/differential/shared.rs`,
+//! `cargo fuzz run differential -s none` from `tests/fuzz` (stable Rust: no sanitizer). The comparison is `tests/tests/differential/shared.rs`,
 //! the same file the bounded test in `cargo test` uses.
 
 #![no_main]
