@@ -9,6 +9,7 @@ mod run;
 
 fn main() {
     raise_open_file_limit();
+    wasmedge_host::ignore_file_size_signal();
     let code = run::main(std::env::args().skip(1).collect());
     std::process::exit(code);
 }

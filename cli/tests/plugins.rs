@@ -223,6 +223,31 @@ fn a_panicking_host_function_traps_and_the_runtime_survives() {
     assert_eq!((o.status.code(), out(&o).as_str()), (Some(0), "0\n"));
 }
 
+/// A fault test: a plugin that calls `abort()` ends the process with SIGABRT, and what the guest wrote
+/// before is on disk in full (the runtime buffers no guest output).
+#[test]
+fn a_plugin_that_aborts_ends_the_process_with_sigabrt() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("plugins");
+    copy_to(&plugin_lib("wasmedge_test_plugin"), &dir);
+    let guest = wat(
+        tmp.path(),
+        "abort.wasm",
+        r#"(module (import "test_plugin" "abort" (func $abort (result i32)))
+                   (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+                   (memory (export "memory") 1)
+                   (data (i32.const 16) "written before the abort\n")
+                   (func (export "_start")
+                     (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 25))
+                     (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+                     (drop (call $abort))))"#,
+    );
+    let o = run(&wasmedge(), &tmp.path().join("home"), dir.to_str(), &[&guest]);
+    assert_eq!(o.status.signal(), Some(6), "{:?}: {}", o.status, err(&o));
+    assert_eq!(out(&o), "written before the abort\n");
+}
+
 #[test]
 fn wasi_logging_through_discovery() {
     let tmp = tempfile::tempdir().unwrap();
@@ -309,7 +334,7 @@ fn the_library_api_reads_descriptors() {
     assert_eq!((p.name.as_str(), p.description.as_str()), ("test_plugin", "Test plugin"));
     assert_eq!(p.modules[0].name, "test_plugin");
     let names: Vec<&str> = p.modules[0].functions.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["add", "greet", "summary", "count_calls", "boom"]);
+    assert_eq!(names, ["add", "greet", "summary", "count_calls", "boom", "abort"]);
     assert_eq!(p.modules[0].functions[0].ty.to_string(), "(func (param i32 i32) (result i32))");
     assert_eq!(p.options.len(), 4);
     assert!(plugins.provider("test_plugin").is_some());

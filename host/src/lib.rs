@@ -51,3 +51,4 @@ pub use linker::Linker;
 pub use module::Module;
 pub use store::{Extern, Global, Instance, InterruptHandle, Memory, Store, Table, TimeLimit};
 pub use types::{ExternRef, ExternType, Func, FuncType, GlobalType, Limits, MemoryType, TableType, Val, ValType};
+pub use vm::native::ignore_file_size_signal;

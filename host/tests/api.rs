@@ -311,3 +311,44 @@ fn an_import_resolves_by_signature_to_an_alternate() {
     let e = linker.instantiate(&mut store, &three).unwrap_err();
     assert!(e.to_string().contains("incompatible import type") || e.to_string().contains("f"), "{e}");
 }
+
+/// The process's virtual size and resident set, in bytes (`/proc/self/statm`).
+fn memory_use() -> (u64, u64) {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let mut f = statm.split_whitespace().map(|n| n.parse::<u64>().unwrap() * 4096);
+    (f.next().unwrap(), f.next().unwrap())
+}
+
+/// A fault test: 10,000 instantiations in one process, each in its own store that is then dropped, with a
+/// memory whose page is touched, a table and a global: memory, guard reservations and tables are given
+/// back, on both backends.
+#[test]
+fn ten_thousand_instantiations_give_their_memory_back() {
+    use wasmedge_host::Backend;
+    let text = r#"(module (memory 1 16) (table 100 funcref) (global $g (mut i32) (i32.const 0))
+        (data (i32.const 0) "x")
+        (func (export "touch") (result i32)
+          (i32.store (i32.const 65532) (i32.const 7))
+          (global.set $g (i32.add (global.get $g) (i32.const 1)))
+          (i32.add (i32.load8_u (i32.const 0)) (i32.load (i32.const 65532)))))"#;
+    for backend in [Backend::Interpreter, Backend::Compiler] {
+        let mut config = Config::new();
+        config.backend(backend);
+        let engine = Engine::new(config);
+        let module = Module::new(&engine, wat(text)).unwrap();
+        let mut before = (0, 0);
+        for i in 0..10_000 {
+            if i == 1_000 {
+                before = memory_use();
+            }
+            let mut store = Store::new(&engine, ());
+            let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+            assert_eq!(call(&mut store, instance, "touch", &[]).unwrap(), [Val::I32(120 + 7)]);
+        }
+        let after = memory_use();
+        let (virt, rss) = (after.0.saturating_sub(before.0), after.1.saturating_sub(before.1));
+        // 9,000 leaked instances would be 9,000 × 64 KiB resident and 9,000 × several GiB reserved.
+        assert!(rss < 32 << 20, "{backend:?}: resident set grew by {rss} bytes");
+        assert!(virt < 1 << 30, "{backend:?}: virtual size grew by {virt} bytes");
+    }
+}

@@ -163,6 +163,21 @@ fn is_native_pc(pc: usize) -> bool {
     CODE.read().unwrap_or_else(|e| e.into_inner()).iter().any(|&(s, e)| pc >= s && pc < e)
 }
 
+/// Make a write past the file-size limit (`RLIMIT_FSIZE`) fail with `EFBIG` instead of killing the process
+/// with `SIGXFSZ` (whose default action is to terminate with a core dump): a guest writing a file then gets
+/// an errno it can handle, as when the disk is full. Affects the whole process; the `wasmedge` command calls
+/// it at start.
+pub fn ignore_file_size_signal() {
+    // SAFETY: a zeroed `sigaction` with `SIG_IGN` and an empty mask is a valid disposition; the pointers
+    // passed are valid for the call.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = libc::SIG_IGN;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGXFSZ, &action, std::ptr::null_mut());
+    }
+}
+
 const SIGNALS: [libc::c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
 
 /// The handlers ours replaced, in the order of `SIGNALS`.

@@ -49,7 +49,9 @@ fn plugin() -> Plugin {
                     panic!("boom {x}");
                 }
                 Ok(x)
-            }),
+            })
+            // A plugin that gives up on the process: no runtime can catch an abort in its own process.
+            .func("abort", |_: &mut State, _: &mut Frame<'_, '_>| -> Result<i32, String> { std::process::abort() }),
         )
 }
 
