@@ -228,3 +228,10 @@ fn every_socket_test_passes_under_the_compiler() {
         .unwrap();
     assert!(o.status.success(), "{}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn ipv6_tcp_and_udp_over_loopback() {
+    let o = run(&[], &["ipv6"]);
+    assert!(o.status.success(), "{}{}", out(&o), err(&o));
+    assert_eq!(out(&o), "tcp6: over ipv6 (type 6, family 2, ports match 1, ::1 1)\nudp6: ping6 from ::1 1\n");
+}
