@@ -1,20 +1,14 @@
 //! End-to-end tests: the built `wasmedge` binary as a subprocess, checking stdout, stderr, files and exit
 //! codes for every option.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
+
+mod common;
+use common::wat_file;
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/wasi").join(name).to_str().unwrap().to_string()
-}
-
-/// Compile WAT to a .wasm file in `dir`.
-fn wat_file(dir: &Path, name: &str, text: &str) -> String {
-    let buf = wast::parser::ParseBuffer::new(text).unwrap();
-    let bytes = wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap();
-    let path: PathBuf = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.to_str().unwrap().to_string()
 }
 
 fn wasmedge(args: &[&str]) -> Output {

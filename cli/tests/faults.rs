@@ -7,13 +7,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn wat_file(dir: &Path, name: &str, text: &str) -> String {
-    let buf = wast::parser::ParseBuffer::new(text).unwrap();
-    let bytes = wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.to_str().unwrap().to_string()
-}
+mod common;
+use common::wat_file;
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/wasi").join(name).to_str().unwrap().to_string()

@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+mod common;
+use common::wat_file;
+
 /// The target directory the test binary runs from (`target/<profile>`).
 fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -34,14 +37,6 @@ fn copy_to(lib: &Path, dir: &Path) -> PathBuf {
     let dest = dir.join(lib.file_name().unwrap());
     std::fs::copy(lib, &dest).unwrap();
     dest
-}
-
-fn wat(dir: &Path, name: &str, text: &str) -> String {
-    let buf = wast::parser::ParseBuffer::new(text).unwrap();
-    let bytes = wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.to_str().unwrap().to_string()
 }
 
 /// Run `wasmedge` with a clean HOME and the given plugin path.
@@ -179,7 +174,7 @@ fn a_guest_calls_the_plugin_with_its_program_options() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("plugins");
     copy_to(&plugin_lib("wasmedge_test_plugin"), &dir);
-    let guest = wat(tmp.path(), "guest.wasm", GUEST);
+    let guest = wat_file(tmp.path(), "guest.wasm", GUEST);
     let home = tmp.path().join("home");
     let o = run(&wasmedge(), &home, dir.to_str(), &[&guest]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
@@ -209,7 +204,7 @@ fn a_panicking_host_function_traps_and_the_runtime_survives() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("plugins");
     copy_to(&plugin_lib("wasmedge_test_plugin"), &dir);
-    let guest = wat(
+    let guest = wat_file(
         tmp.path(),
         "boom.wasm",
         r#"(module (import "test_plugin" "boom" (func $boom (param i32) (result i32)))
@@ -231,7 +226,7 @@ fn a_plugin_that_aborts_ends_the_process_with_sigabrt() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("plugins");
     copy_to(&plugin_lib("wasmedge_test_plugin"), &dir);
-    let guest = wat(
+    let guest = wat_file(
         tmp.path(),
         "abort.wasm",
         r#"(module (import "test_plugin" "abort" (func $abort (result i32)))
@@ -253,7 +248,7 @@ fn wasi_logging_through_discovery() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("plugins");
     copy_to(&plugin_lib("wasmedge_plugin_wasi_logging"), &dir);
-    let guest = wat(
+    let guest = wat_file(
         tmp.path(),
         "log.wasm",
         r#"(module
@@ -365,7 +360,7 @@ fn a_plugin_built_with_an_older_sdk_of_the_same_major_abi_still_loads() {
     let dir = tmp.path().join("plugins");
     copy_to(&legacy_lib("wasmedge_legacy_plugin"), &dir);
     copy_to(&legacy_lib("wasmedge_future_plugin"), &dir);
-    let guest = wat(
+    let guest = wat_file(
         tmp.path(),
         "legacy.wasm",
         r#"(module (import "legacy" "add_times_ten" (func $f (param i32 i32) (result i32)))
@@ -398,7 +393,7 @@ fn the_documented_example_plugin_works() {
     let home = tmp.path().join("home");
     copy_to(&plugin_lib("wasmedge_plugin_example_hello"), &home.join(".wasmedge/plugin"));
     // The guest of docs/plugins.md.
-    let guest = wat(
+    let guest = wat_file(
         tmp.path(),
         "app.wasm",
         r#"(module
@@ -419,7 +414,7 @@ fn the_documented_example_plugin_works() {
 #[test]
 fn a_missing_well_known_plugin_is_named_with_how_to_install_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let guest = wat(
+    let guest = wat_file(
         tmp.path(),
         "nn.wasm",
         r#"(module (import "wasi_ephemeral_nn" "load" (func (param i32 i32 i32 i32 i32) (result i32)))

@@ -9,6 +9,8 @@ use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod common;
+
 const LIMIT: Duration = Duration::from_secs(60);
 
 fn net_wasm() -> String {
@@ -218,15 +220,7 @@ fn the_network_policy_refuses_what_it_does_not_allow() {
 
 #[test]
 fn every_socket_test_passes_under_the_compiler() {
-    if std::env::var_os("WASMEDGE_TEST_FLAG").is_some() {
-        return;
-    }
-    let o = Command::new(std::env::current_exe().unwrap())
-        .env("WASMEDGE_TEST_FLAG", "--enable-jit")
-        .args(["--skip", "every_socket_test_passes_under_the_compiler", "--test-threads", "1"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    common::rerun_under_the_compiler("every_socket_test_passes_under_the_compiler");
 }
 
 #[test]

@@ -1,10 +1,20 @@
-//! What the plugin end-to-end tests share: the plugin libraries cargo built for this test binary, and a
-//! temporary HOME whose `.wasmedge/plugin` holds them, to run the `wasmedge` binary in.
+//! What the end-to-end tests share: WAT compiled to a file, the plugin libraries cargo built for this test
+//! binary, a temporary HOME whose `.wasmedge/plugin` holds them, to run the `wasmedge` binary in, and the
+//! re-run of a whole test file under the compiler.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// Compile WAT to `dir/name`; the path as a string, for a command line.
+pub fn wat_file(dir: &Path, name: &str, text: &str) -> String {
+    let buf = wast::parser::ParseBuffer::new(text).unwrap();
+    let bytes = wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_str().unwrap().to_string()
+}
 
 /// The repository's root.
 pub fn repo() -> PathBuf {
