@@ -4,6 +4,9 @@
 
 use std::fmt;
 
+#[path = "../fuzzing/smith.rs"]
+mod smith;
+
 use arbitrary::Unstructured;
 use wasmedge_host::{
     Backend, Config, Engine, ErrorKind, Extern, Linker, Module, Proposal, Store, TrapCode, Val, ValType,
@@ -27,19 +30,6 @@ fn smith_config(disallow_traps: bool) -> wasm_smith::Config {
         // Without a minimum, a random byte stream ends most sections early and many modules have no code.
         min_types: 1,
         min_funcs: 1,
-        // SIMD on (wasmi needs its `simd` feature, see Cargo.toml); relaxed SIMD is not implemented here.
-        simd_enabled: true,
-        relaxed_simd_enabled: false,
-        threads_enabled: false,
-        shared_everything_threads_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        custom_page_sizes_enabled: false,
-        wide_arithmetic_enabled: false,
-        compact_imports_enabled: false,
-        tail_call_enabled: true,
-        extended_const_enabled: true,
         max_imports: 0,
         max_memories: 1,
         max_tables: 2,
@@ -52,7 +42,8 @@ fn smith_config(disallow_traps: bool) -> wasm_smith::Config {
         export_everything: true,
         // NaN payloads are nondeterministic; canonical NaNs keep memory and reinterpreted bits comparable.
         canonicalize_nans: true,
-        ..wasm_smith::Config::default()
+        // Our proposals; SIMD needs wasmi's `simd` feature (see Cargo.toml).
+        ..smith::our_proposals()
     }
 }
 

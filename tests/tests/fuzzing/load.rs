@@ -3,6 +3,9 @@
 //! returns an error: a panic, a crash or a hang is a finding. Imports are satisfied with stand-ins of the
 //! imported type (functions return zeros).
 
+#[path = "smith.rs"]
+mod smith;
+
 use wasmedge_host::{
     Backend, Config, Engine, Extern, ExternType, Func, Global, Instance, Memory, Module, Proposal, Store, Table, Val,
 };
@@ -63,25 +66,13 @@ pub(crate) fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
         min_types: 1,
         min_funcs: 1,
-        simd_enabled: true,
-        relaxed_simd_enabled: false,
-        threads_enabled: false,
-        shared_everything_threads_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        custom_page_sizes_enabled: false,
-        wide_arithmetic_enabled: false,
-        compact_imports_enabled: false,
-        tail_call_enabled: true,
-        extended_const_enabled: true,
         multi_value_enabled: true,
         max_memories: 3,
         max_tables: 3,
         max_memory32_bytes: 64 << 16,
         max_table_elements: 10_000,
         export_everything: true,
-        ..wasm_smith::Config::default()
+        ..smith::our_proposals()
     }
 }
 
