@@ -85,6 +85,9 @@ pub(crate) struct FuncEntity {
     pub kind: FuncKind,
     pub ty: FuncType,
     pub type_id: u32,
+    /// A wasm function's interpreter code once it has run, so calls through tables and imports reach it
+    /// in one step (the same `Arc` as the module's).
+    pub code: std::sync::OnceLock<Arc<crate::interp::CompiledFunc>>,
 }
 
 /// An instance's state: its module, its context for code, and the store indices of what it uses.
@@ -285,7 +288,7 @@ impl StoreInner {
     pub fn add_func(&mut self, kind: FuncKind, ty: FuncType) -> Func {
         let type_id = self.engine.intern_type(&ty);
         let index = self.funcs.len();
-        self.funcs.push(FuncEntity { kind, ty, type_id });
+        self.funcs.push(FuncEntity { kind, ty, type_id, code: std::sync::OnceLock::new() });
         self.func_refs.push(VMFuncRef {
             code: std::ptr::null(),
             vmctx: std::ptr::without_provenance_mut(index),

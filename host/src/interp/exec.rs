@@ -1,51 +1,341 @@
-//! The execution loop.
+//! The execution engine: one handler function per instruction, chained by tail calls.
 //!
-//! One loop runs every WebAssembly frame of a call: a wasm-to-wasm call pushes a [`Frame`] on an explicit
+//! Translated code is an array of [`Op`]s, each an instruction with the address of its handler. A handler
+//! decodes its operands, does its work and ends by calling the next instruction's handler with the
+//! interpreter's registers as arguments (`ip`, the frame's slots, linear memory 0's base and length, the
+//! execution [`State`] and the store). Every handler ends in such a call in tail position, which an
+//! optimising build turns into a plain jump: each instruction dispatches on its own, the registers stay in
+//! machine registers, and no handler carries the register pressure of the others. This needs no special
+//! compiler flag. Builds that do not optimise (`opt-level` 0 or 1, where LLVM makes no sibling calls) get the
+//! same handlers driven by a loop instead (`build.rs` sets `interp_tail_calls` for the others).
+//!
+//! One chain runs every WebAssembly frame of a call: a wasm-to-wasm call pushes a [`Frame`] on an explicit
 //! stack instead of recursing on the host's, so guest recursion is bounded only by the configured depth and
 //! value-stack size and can never overflow the host stack. Frames share one value stack (`Vec<u64>`): a
-//! callee's frame starts where the caller put the arguments.
+//! callee's frame starts where the caller put the arguments. The chain stops ([`Done::Exit`]) to return to
+//! the host, to trap, and to call a host function, which needs the typed `Store<T>` the handlers do not
+//! have; the driver ([`run`]) makes that call and resumes the chain.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use super::ir::{Instr, Slot, for_each_op};
-use super::mem::{Code, Ctx, Mem, Regs};
+use super::mem::{Ctx, Ip, Mem, Op, Regs};
 use super::{CompiledFunc, ops, panic_message, simd, translate};
 use crate::error::{Error, Result, TrapCode};
 use crate::func::{Caller, HostFunc};
-use crate::store::{FuncKind, Store};
+use crate::store::{FuncKind, Store, StoreInner};
 use crate::types::{Func, Val, ValType};
 
-/// A suspended caller.
+/// A handler: runs the instruction at `ip` and everything after it until the chain exits.
+pub(crate) type Handler = fn(Ip, Regs, Mem, &mut State, &mut StoreInner) -> Done;
+
+/// How a handler chain ended; why is in [`State::exit`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Done {
+    Exit,
+    /// Loop backend only: run the next instruction (in [`State::next`]).
+    #[cfg_attr(interp_tail_calls, allow(dead_code))]
+    Continue,
+}
+
+/// Why a chain exited.
+enum Exit {
+    /// The entry function returned.
+    Returned,
+    Trap(TrapCode),
+    Error(Error),
+    /// Call host function `func` (store index; `host` indexes the store's host functions) with arguments
+    /// at slot `base` of the current frame, then continue at `resume` or, for a tail call, return.
+    Host {
+        func: u32,
+        host: u32,
+        base: u32,
+        tail: bool,
+        resume: Ip,
+    },
+}
+
+/// A suspended caller, or the running function.
 #[derive(Clone, Copy)]
 struct Frame {
     func: *const CompiledFunc,
-    pc: usize,
+    /// Where the caller continues (unused for the running function).
+    ret: Ip,
     fp: usize,
     inst: u32,
     def: u32,
 }
 
-pub(crate) struct Executor<'s, T> {
-    store: &'s mut Store<T>,
-    frames: Vec<Frame>,
-    max_depth: usize,
-    max_slots: usize,
+/// A function about to be called: defined function `def` of instance `inst`, and its code.
+#[derive(Clone, Copy)]
+struct Callee {
+    inst: u32,
+    def: u32,
+    code: *const CompiledFunc,
 }
 
-/// Read `n` (1, 2, 4, 8 or 16) bytes into the front of a 16-byte buffer.
-fn load_bytes(mem: Mem, addr: u32, off: u32, n: usize) -> Result<[u8; 16], TrapCode> {
-    let mut out = [0u8; 16];
-    match n {
-        1 => out[..1].copy_from_slice(&mem.load::<1>(addr, off)?),
-        2 => out[..2].copy_from_slice(&mem.load::<2>(addr, off)?),
-        4 => out[..4].copy_from_slice(&mem.load::<4>(addr, off)?),
-        8 => out[..8].copy_from_slice(&mem.load::<8>(addr, off)?),
-        _ => out = mem.load::<16>(addr, off)?,
-    }
-    Ok(out)
+/// What the handlers share besides the registers they pass along.
+pub(crate) struct State {
+    stack: Vec<u64>,
+    frames: Vec<Frame>,
+    cur: Frame,
+    ctx: Ctx,
+    /// The current instance's module's code cells (see [`compiled`] for why the pointer stays valid).
+    cells: *const [OnceLock<Arc<CompiledFunc>>],
+    /// The memory the next memory instruction uses (0 except right after `SelectMem`).
+    mem_idx: u32,
+    max_depth: usize,
+    max_slots: usize,
+    interrupt: Arc<AtomicBool>,
+    exit: Exit,
+    #[cfg(not(interp_tail_calls))]
+    next: (Ip, Regs, Mem),
+    /// Dev and test builds check that the chain does not grow the host stack (that every handler tail-calls).
+    #[cfg(interp_check_tail_calls)]
+    sp_entry: usize,
 }
+
+// ---- dispatch ---------------------------------------------------------------------------------------------
+
+/// Continue with the instruction at `$ip`.
+#[cfg(interp_tail_calls)]
+macro_rules! next {
+    ($ip:expr, $r:expr, $m:expr, $st:expr, $s:expr) => {{
+        let (ip, r, m): (Ip, Regs, Mem) = ($ip, $r, $m);
+        #[cfg(interp_check_tail_calls)]
+        check_stack($st);
+        return (ip.handler())(ip, r, m, $st, $s);
+    }};
+}
+
+#[cfg(not(interp_tail_calls))]
+macro_rules! next {
+    ($ip:expr, $r:expr, $m:expr, $st:expr, $s:expr) => {{
+        $st.next = ($ip, $r, $m);
+        return Done::Continue;
+    }};
+}
+
+/// Run the chain from `ip` until it exits.
+#[cfg(interp_tail_calls)]
+fn execute(ip: Ip, r: Regs, m: Mem, st: &mut State, s: &mut StoreInner) {
+    #[cfg(interp_check_tail_calls)]
+    {
+        st.sp_entry = super::mem::stack_pointer();
+    }
+    let _ = (ip.handler())(ip, r, m, st, s);
+}
+
+#[cfg(not(interp_tail_calls))]
+fn execute(ip: Ip, r: Regs, m: Mem, st: &mut State, s: &mut StoreInner) {
+    st.next = (ip, r, m);
+    loop {
+        let (ip, r, m) = st.next;
+        if (ip.handler())(ip, r, m, st, s) == Done::Exit {
+            return;
+        }
+    }
+}
+
+#[cfg(interp_check_tail_calls)]
+#[inline(always)]
+fn check_stack(st: &State) {
+    let used = st.sp_entry.wrapping_sub(super::mem::stack_pointer());
+    if used >= 1 << 13 {
+        stack_grew(used);
+    }
+}
+
+/// Out of line, so that the check adds no stack temporaries to the handlers.
+#[cfg(interp_check_tail_calls)]
+#[cold]
+#[inline(never)]
+fn stack_grew(used: usize) -> ! {
+    panic!("an interpreter handler did not tail-call the next one ({used} bytes of host stack)")
+}
+
+/// Bind the operands of the instruction at `$ip`, which is known to be `$pat`.
+macro_rules! decode {
+    ($ip:expr, $pat:pat) => {
+        let $pat = *$ip.instr() else {
+            // SAFETY: `handler_of` gives each variant its own handler, and every handler decodes only its
+            // own variant; an `Op`'s handler is always `handler_of` of its instruction (`Op::new`).
+            unsafe { std::hint::unreachable_unchecked() }
+        };
+    };
+}
+
+#[cold]
+#[inline(never)]
+fn trap(st: &mut State, code: TrapCode) -> Done {
+    st.exit = Exit::Trap(code);
+    Done::Exit
+}
+
+#[cold]
+#[inline(never)]
+fn fail(st: &mut State, e: Error) -> Done {
+    st.exit = Exit::Error(e);
+    Done::Exit
+}
+
+/// Unwrap a `Result<_, TrapCode>` or trap.
+macro_rules! t {
+    ($st:expr, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(code) => return trap($st, code),
+        }
+    };
+}
+
+// ---- the state ------------------------------------------------------------------------------------------
+
+/// The code of defined function `def` of instance `inst`, translating it on first use.
+///
+/// The pointer stays valid while the store lives: the code sits in an `Arc` in the module's `OnceLock`,
+/// the module is held by the instance, and a store never drops instances.
+fn compiled(s: &StoreInner, inst: u32, def: u32) -> Result<*const CompiledFunc> {
+    let module = &s.instances[inst as usize].module.inner;
+    let cell = &module.code[def as usize];
+    if let Some(code) = cell.get() {
+        return Ok(Arc::as_ptr(code));
+    }
+    let code = translate::translate(module, def as usize)
+        .map_err(|e| e.with_function(module.func_name(module.num_imported_funcs + def)))?;
+    Ok(Arc::as_ptr(cell.get_or_init(|| Arc::new(code))))
+}
+
+/// [`compiled`] for store function `func`, remembering the code in the function's entity.
+#[cold]
+#[inline(never)]
+fn first_call(s: &StoreInner, func: u32, inst: u32, def: u32) -> Result<*const CompiledFunc> {
+    let code = compiled(s, inst, def)?;
+    if let Some(shared) = s.instances[inst as usize].module.inner.code[def as usize].get() {
+        let _ = s.funcs[func as usize].code.set(shared.clone());
+    }
+    Ok(code)
+}
+
+fn func_name(s: &StoreInner, inst: u32, def: u32) -> String {
+    let module = &s.instances[inst as usize].module.inner;
+    module.func_name(module.num_imported_funcs + def)
+}
+
+impl State {
+    /// Make instance `inst` the current one (context and code cells).
+    fn enter_instance(&mut self, s: &StoreInner, inst: u32) {
+        let data = &s.instances[inst as usize];
+        self.ctx = Ctx::new(data.vmctx.as_ptr());
+        self.cells = &data.module.inner.code[..] as *const [OnceLock<Arc<CompiledFunc>>];
+    }
+
+    /// The running function's code.
+    #[inline(always)]
+    fn func(&self) -> &CompiledFunc {
+        // SAFETY: see `compiled`.
+        unsafe { &*self.cur.func }
+    }
+
+    /// The code of defined function `def` of the current instance.
+    #[inline(always)]
+    fn local_code(&self, s: &StoreInner, def: u32) -> Result<*const CompiledFunc> {
+        // SAFETY: `cells` points into the current instance's module, alive while the store is (`compiled`).
+        let cells = unsafe { &*self.cells };
+        match cells.get(def as usize).and_then(|c| c.get()) {
+            Some(code) => Ok(Arc::as_ptr(code)),
+            None => compiled(s, self.cur.inst, def),
+        }
+    }
+
+    /// Make room for a frame at `fp` and zero its declared locals.
+    #[inline(always)]
+    fn prepare_frame(&mut self, fp: usize, f: &CompiledFunc) -> Result<Regs, TrapCode> {
+        let need = fp + f.frame_slots as usize;
+        if need > self.stack.len() {
+            self.grow_stack(need)?;
+        }
+        let locals = fp + f.param_slots as usize..fp + f.local_slots as usize;
+        self.stack[locals].fill(0);
+        Ok(Regs::new(&mut self.stack, fp))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow_stack(&mut self, need: usize) -> Result<(), TrapCode> {
+        if need > self.max_slots {
+            return Err(TrapCode::CallStackExhausted);
+        }
+        let len = need.max(self.stack.len() * 2).max(1024).min(self.max_slots);
+        self.stack.resize(len, 0);
+        Ok(())
+    }
+
+    /// Make `callee` the running function, with its frame at `fp`; returns where it starts.
+    #[inline(always)]
+    fn switch_to(&mut self, s: &StoreInner, m: Mem, callee: Callee, fp: usize) -> Result<(Ip, Regs, Mem), TrapCode> {
+        let Callee { inst, def, code } = callee;
+        let mut m = m;
+        if inst != self.cur.inst {
+            self.enter_instance(s, inst);
+            m = self.ctx.memory0();
+        }
+        self.cur = Frame { func: code, ret: Ip::NONE, fp, inst, def };
+        // SAFETY: see `compiled`.
+        let f = unsafe { &*code };
+        let r = self.prepare_frame(fp, f)?;
+        Ok((Ip::start(&f.code), r, m))
+    }
+
+    /// Call `callee` with its arguments at `base`, returning to `ip`'s successor.
+    #[inline(always)]
+    fn enter(
+        &mut self,
+        s: &StoreInner,
+        ip: Ip,
+        m: Mem,
+        callee: Callee,
+        base: u32,
+    ) -> Result<(Ip, Regs, Mem), TrapCode> {
+        if self.frames.len() >= self.max_depth {
+            return Err(TrapCode::CallStackExhausted);
+        }
+        self.frames.push(Frame { ret: ip.next(), ..self.cur });
+        let fp = self.cur.fp + base as usize;
+        self.switch_to(s, m, callee, fp)
+    }
+
+    /// Replace the running function by `callee`, whose arguments are at `base` (a tail call).
+    #[inline(always)]
+    fn tail_to(
+        &mut self,
+        s: &StoreInner,
+        r: Regs,
+        m: Mem,
+        callee: Callee,
+        base: u32,
+    ) -> Result<(Ip, Regs, Mem), TrapCode> {
+        // SAFETY: see `compiled`.
+        let n = unsafe { (*callee.code).param_slots };
+        r.copy(0, base, n);
+        let fp = self.cur.fp;
+        self.switch_to(s, m, callee, fp)
+    }
+
+    /// Return to `caller`.
+    #[inline(always)]
+    fn resume(&mut self, s: &StoreInner, caller: Frame) -> (Ip, Regs, Mem) {
+        if caller.inst != self.cur.inst {
+            self.enter_instance(s, caller.inst);
+        }
+        self.cur = caller;
+        // The callee may have grown the memory.
+        (caller.ret, Regs::new(&mut self.stack, caller.fp), self.ctx.memory0())
+    }
+}
+
+// ---- the driver -------------------------------------------------------------------------------------------
 
 /// Read a value of type `ty` from the slots at `at`.
 fn read_val(stack: &[u64], at: usize, ty: ValType) -> Val {
@@ -70,150 +360,245 @@ pub(crate) fn call_host<T>(
     args: &[Val],
     results: &mut [Val],
 ) -> Result<()> {
-    let expected: Vec<ValType> = results.iter().map(|v| v.ty()).collect();
-    let outcome = catch_unwind(AssertUnwindSafe(|| host(Caller { store, instance }, args, results)));
-    match outcome {
-        Ok(Ok(())) => {
-            if results.iter().zip(&expected).any(|(v, &t)| v.ty() != t) {
-                return Err(Error::host("host function returned values of the wrong type"));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // The expected result types, without allocating for the usual few results.
+        let mut inline = [ValType::I32; 8];
+        let heap: Vec<ValType>;
+        let expected: &[ValType] = if results.len() <= inline.len() {
+            for (e, v) in inline.iter_mut().zip(results.iter()) {
+                *e = v.ty();
             }
-            Ok(())
+            &inline[..results.len()]
+        } else {
+            heap = results.iter().map(|v| v.ty()).collect();
+            &heap
+        };
+        host(Caller { store, instance }, args, results)?;
+        if results.iter().zip(expected).any(|(v, &t)| v.ty() != t) {
+            return Err(Error::host("host function returned values of the wrong type"));
         }
-        Ok(Err(e)) => Err(e),
+        Ok(())
+    }));
+    match outcome {
+        Ok(result) => result,
         Err(panic) => Err(Error::host(format!("host function panicked: {}", panic_message(&*panic)))),
     }
 }
 
-impl<'s, T> Executor<'s, T> {
-    /// Run wasm function `func` with `params`, writing `results`.
-    pub(crate) fn run(
-        store: &'s mut Store<T>,
-        stack: &mut Vec<u64>,
-        func: Func,
-        params: &[Val],
-        results: &mut [Val],
-    ) -> Result<()> {
-        let FuncKind::Wasm { instance, def } = store.inner.funcs[func.0 as usize].kind else {
-            unreachable!("host functions are called directly")
-        };
-        let config = store.inner.engine.config();
-        let mut ex = Executor {
-            max_depth: config.max_call_depth as usize,
-            max_slots: config.max_stack_slots as usize,
-            frames: Vec::new(),
-            store,
-        };
-        let entry = ex.compiled(instance, def)?;
-        // SAFETY: see `compiled`.
-        let f = unsafe { &*entry };
-        ex.prepare_frame(stack, 0, f).map_err(|c| ex.trap(c, instance, def))?;
-        let mut at = 0;
-        for &p in params {
-            write_val(stack, at, p);
-            at += p.ty().slots() as usize;
-        }
-        ex.execute(stack, Frame { func: entry, pc: 0, fp: 0, inst: instance, def })?;
-        let mut at = 0;
-        for r in results.iter_mut() {
-            *r = read_val(stack, at, r.ty());
-            at += r.ty().slots() as usize;
-        }
-        Ok(())
-    }
+/// Run wasm function `func` with `params`, writing `results`, on the value stack `stack`.
+pub(crate) fn run<T>(
+    store: &mut Store<T>,
+    stack: &mut Vec<u64>,
+    func: Func,
+    params: &[Val],
+    results: &mut [Val],
+) -> Result<()> {
+    let FuncKind::Wasm { instance, def } = store.inner.funcs[func.0 as usize].kind else {
+        unreachable!("host functions are called directly")
+    };
+    let config = store.inner.engine.config();
+    let mut st = State {
+        stack: std::mem::take(stack),
+        frames: Vec::new(),
+        cur: Frame { func: std::ptr::null(), ret: Ip::NONE, fp: 0, inst: instance, def },
+        ctx: Ctx::new(std::ptr::null()),
+        cells: &[] as *const [OnceLock<Arc<CompiledFunc>>],
+        mem_idx: 0,
+        max_depth: config.max_call_depth as usize,
+        max_slots: config.max_stack_slots as usize,
+        interrupt: store.inner.interrupt.clone(),
+        exit: Exit::Returned,
+        #[cfg(not(interp_tail_calls))]
+        next: (Ip::NONE, Regs::NONE, Mem::EMPTY),
+        #[cfg(interp_check_tail_calls)]
+        sp_entry: 0,
+    };
+    let outcome = drive(store, &mut st, instance, def, params, results);
+    *stack = std::mem::take(&mut st.stack);
+    outcome
+}
 
-    /// The code of defined function `def` of instance `inst`, translating it on first use.
-    ///
-    /// The pointer stays valid while the store lives: the code sits in an `Arc` in the module's `OnceLock`,
-    /// the module is held by the instance, and a store never drops instances.
-    fn compiled(&self, inst: u32, def: u32) -> Result<*const CompiledFunc> {
-        let module = &self.store.inner.instances[inst as usize].module.inner;
-        let cell = &module.code[def as usize];
-        if let Some(code) = cell.get() {
-            return Ok(Arc::as_ptr(code));
-        }
-        let code = translate::translate(module, def as usize)
-            .map_err(|e| e.with_function(module.func_name(module.num_imported_funcs + def)))?;
-        Ok(Arc::as_ptr(cell.get_or_init(|| Arc::new(code))))
+fn drive<T>(
+    store: &mut Store<T>,
+    st: &mut State,
+    instance: u32,
+    def: u32,
+    params: &[Val],
+    results: &mut [Val],
+) -> Result<()> {
+    let entry = compiled(&store.inner, instance, def)?;
+    st.enter_instance(&store.inner, instance);
+    st.cur.func = entry;
+    // SAFETY: see `compiled`.
+    let f = unsafe { &*entry };
+    st.prepare_frame(0, f).map_err(|c| Error::trap(c).with_function(func_name(&store.inner, instance, def)))?;
+    let mut at = 0;
+    for &p in params {
+        write_val(&mut st.stack, at, p);
+        at += p.ty().slots() as usize;
     }
-
-    fn ctx(&self, inst: u32) -> Ctx {
-        Ctx::new(self.store.inner.instances[inst as usize].vmctx.as_ptr())
-    }
-
-    fn func_name(&self, inst: u32, def: u32) -> String {
-        let module = &self.store.inner.instances[inst as usize].module.inner;
-        module.func_name(module.num_imported_funcs + def)
-    }
-
-    fn trap(&self, code: TrapCode, inst: u32, def: u32) -> Error {
-        Error::trap(code).with_function(self.func_name(inst, def))
-    }
-
-    /// Make room for a frame at `fp` and zero its declared locals.
-    fn prepare_frame(&self, stack: &mut Vec<u64>, fp: usize, f: &CompiledFunc) -> Result<(), TrapCode> {
-        let need = fp + f.frame_slots as usize;
-        if need > stack.len() {
-            if need > self.max_slots {
-                return Err(TrapCode::CallStackExhausted);
+    let mut next = (Ip::start(&f.code), Regs::new(&mut st.stack, 0), st.ctx.memory0());
+    loop {
+        execute(next.0, next.1, next.2, st, &mut store.inner);
+        match std::mem::replace(&mut st.exit, Exit::Returned) {
+            Exit::Returned => break,
+            Exit::Trap(code) => {
+                return Err(Error::trap(code).with_function(func_name(&store.inner, st.cur.inst, st.cur.def)));
             }
-            let len = need.max(stack.len() * 2).max(1024).min(self.max_slots);
-            stack.resize(len, 0);
+            Exit::Error(e) => return Err(e),
+            Exit::Host { func, host, base, tail, resume } => {
+                let (inst, def) = (st.cur.inst, st.cur.def);
+                if let Err(e) = call_host_at(store, st, base, func, host) {
+                    return Err(e.with_function(func_name(&store.inner, inst, def)));
+                }
+                if tail {
+                    let n = store.inner.funcs[func as usize].ty.result_slots();
+                    Regs::new(&mut st.stack, st.cur.fp).copy(0, base, n);
+                    match st.frames.pop() {
+                        None => break,
+                        Some(caller) => next = st.resume(&store.inner, caller),
+                    }
+                } else {
+                    // The host function may have grown the memory.
+                    next = (resume, Regs::new(&mut st.stack, st.cur.fp), st.ctx.memory0());
+                }
+            }
         }
-        stack[fp + f.param_slots as usize..fp + f.local_slots as usize].fill(0);
-        Ok(())
     }
-
-    /// Call host function `func` (store index) with arguments at `stack[at..]`; results replace them.
-    fn call_host_at(&mut self, stack: &mut [u64], at: usize, func: u32, host: u32, inst: u32) -> Result<()> {
-        let ty = self.store.inner.funcs[func as usize].ty.clone();
-        let mut args = Vec::with_capacity(ty.params().len());
-        let mut k = at;
-        for &p in ty.params() {
-            args.push(read_val(stack, k, p));
-            k += p.slots() as usize;
-        }
-        let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
-        let host = self.store.hosts[host as usize].clone();
-        if self.store.inner.engine.config().measure_host_time {
-            let start = std::time::Instant::now();
-            let outcome = call_host(&host, self.store, Some(inst), &args, &mut results);
-            self.store.inner.host_time += start.elapsed();
-            outcome?;
-        } else {
-            call_host(&host, self.store, Some(inst), &args, &mut results)?;
-        }
-        let mut k = at;
-        for r in results {
-            write_val(stack, k, r);
-            k += r.ty().slots() as usize;
-        }
-        Ok(())
+    let mut at = 0;
+    for r in results.iter_mut() {
+        *r = read_val(&st.stack, at, r.ty());
+        at += r.ty().slots() as usize;
     }
+    Ok(())
+}
 
-    /// The store function behind `call_indirect`: bounds, null and signature checks.
-    fn indirect_target(&self, ctx: Ctx, table: u32, index: u32, ty: u32) -> Result<u32, TrapCode> {
-        let raw = ctx.table_get(table, index).ok_or(TrapCode::UndefinedElement)?;
-        let func = self.store.inner.func_raw(raw).ok_or(TrapCode::UninitializedElement)?;
-        if self.store.inner.funcs[func as usize].type_id != ctx.type_id(ty) {
-            return Err(TrapCode::IndirectCallTypeMismatch);
-        }
-        Ok(func)
+/// Call host function `func` (store index) with arguments at slot `base` of the current frame; results
+/// replace them.
+fn call_host_at<T>(store: &mut Store<T>, st: &mut State, base: u32, func: u32, host: u32) -> Result<()> {
+    const INLINE: usize = 8;
+    let ty = store.inner.funcs[func as usize].ty.clone();
+    let (np, nr) = (ty.params().len(), ty.results().len());
+    let at = st.cur.fp + base as usize;
+    // Up to eight arguments and results live on the host stack: no allocation per call.
+    let mut args_inline = [Val::I32(0); INLINE];
+    let mut results_inline = [Val::I32(0); INLINE];
+    let mut args_heap = Vec::new();
+    let mut results_heap = Vec::new();
+    let args: &mut [Val] = if np <= INLINE {
+        &mut args_inline[..np]
+    } else {
+        args_heap.resize(np, Val::I32(0));
+        &mut args_heap
+    };
+    let results: &mut [Val] = if nr <= INLINE {
+        &mut results_inline[..nr]
+    } else {
+        results_heap.resize(nr, Val::I32(0));
+        &mut results_heap
+    };
+    let mut k = at;
+    for (a, &p) in args.iter_mut().zip(ty.params()) {
+        *a = read_val(&st.stack, k, p);
+        k += p.slots() as usize;
     }
-
-    fn table_mut(&mut self, inst: u32, t: u32) -> &mut crate::vm::Table {
-        let idx = self.store.inner.instances[inst as usize].tables[t as usize];
-        &mut self.store.inner.tables[idx as usize]
+    for (r, &t) in results.iter_mut().zip(ty.results()) {
+        *r = Val::default_for(t);
     }
+    let host = store.hosts[host as usize].clone();
+    let inst = Some(st.cur.inst);
+    if store.inner.engine.config().measure_host_time {
+        let start = std::time::Instant::now();
+        let outcome = call_host(&host, store, inst, args, results);
+        store.inner.host_time += start.elapsed();
+        outcome?;
+    } else {
+        call_host(&host, store, inst, args, results)?;
+    }
+    let mut k = at;
+    for &r in results.iter() {
+        write_val(&mut st.stack, k, r);
+        k += r.ty().slots() as usize;
+    }
+    Ok(())
+}
 
-    fn table_copy(&mut self, inst: u32, dst: u32, src: u32, d: u32, s: u32, n: u32) -> Result<(), TrapCode> {
-        let tables = &self.store.inner.instances[inst as usize].tables;
-        let (dst, src) = (tables[dst as usize] as usize, tables[src as usize] as usize);
-        if dst == src {
-            return bulk::copy_within(self.store.inner.tables[dst].elements_mut(), d, s, n)
-                .map_err(|_| TrapCode::TableOutOfBounds);
+// ---- helpers of the handlers ------------------------------------------------------------------------------
+
+/// Read `n` (1, 2, 4, 8 or 16) bytes into the front of a 16-byte buffer.
+fn load_bytes(mem: Mem, addr: u32, off: u32, n: usize) -> Result<[u8; 16], TrapCode> {
+    let mut out = [0u8; 16];
+    match n {
+        1 => out[..1].copy_from_slice(&mem.load::<1>(addr, off)?),
+        2 => out[..2].copy_from_slice(&mem.load::<2>(addr, off)?),
+        4 => out[..4].copy_from_slice(&mem.load::<4>(addr, off)?),
+        8 => out[..8].copy_from_slice(&mem.load::<8>(addr, off)?),
+        _ => out = mem.load::<16>(addr, off)?,
+    }
+    Ok(out)
+}
+
+/// The store function behind `call_indirect`: bounds, null and signature checks.
+#[inline(always)]
+fn indirect_target(s: &StoreInner, ctx: Ctx, table: u32, index: u32, ty: u32) -> Result<u32, TrapCode> {
+    let raw = ctx.table_get(table, index).ok_or(TrapCode::UndefinedElement)?;
+    let func = s.func_raw(raw).ok_or(TrapCode::UninitializedElement)?;
+    if s.funcs[func as usize].type_id != ctx.type_id(ty) {
+        return Err(TrapCode::IndirectCallTypeMismatch);
+    }
+    Ok(func)
+}
+
+fn table_mut(s: &mut StoreInner, inst: u32, t: u32) -> &mut crate::vm::Table {
+    let idx = s.instances[inst as usize].tables[t as usize];
+    &mut s.tables[idx as usize]
+}
+
+fn table_copy(s: &mut StoreInner, inst: u32, dst: u32, src: u32, d: u32, sr: u32, n: u32) -> Result<(), TrapCode> {
+    let tables = &s.instances[inst as usize].tables;
+    let (dst, src) = (tables[dst as usize] as usize, tables[src as usize] as usize);
+    if dst == src {
+        return bulk::copy_within(s.tables[dst].elements_mut(), d, sr, n).map_err(|_| TrapCode::TableOutOfBounds);
+    }
+    let source: Vec<u64> = s.tables[src].elements().to_vec();
+    bulk::init(s.tables[dst].elements_mut(), &source, d, sr, n, TrapCode::TableOutOfBounds)
+}
+
+/// Call store function `func` with arguments at `base` (as a tail call if `tail`).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)] // a handler's five registers and the call's three operands
+fn call_store_func(
+    ip: Ip,
+    r: Regs,
+    m: Mem,
+    st: &mut State,
+    s: &mut StoreInner,
+    func: u32,
+    base: u32,
+    tail: bool,
+) -> Done {
+    let entity = &s.funcs[func as usize];
+    match entity.kind {
+        FuncKind::Wasm { instance, def } => {
+            let callee = match entity.code.get() {
+                Some(code) => Arc::as_ptr(code),
+                None => match first_call(s, func, instance, def) {
+                    Ok(c) => c,
+                    Err(e) => return fail(st, e),
+                },
+            };
+            let next = if tail {
+                st.tail_to(s, r, m, Callee { inst: instance, def, code: callee }, base)
+            } else {
+                st.enter(s, ip, m, Callee { inst: instance, def, code: callee }, base)
+            };
+            let (ip, r, m) = t!(st, next);
+            next!(ip, r, m, st, s)
         }
-        let source: Vec<u64> = self.store.inner.tables[src].elements().to_vec();
-        bulk::init(self.store.inner.tables[dst].elements_mut(), &source, d, s, n, TrapCode::TableOutOfBounds)
+        FuncKind::Host { host } => {
+            st.exit = Exit::Host { func, host, base, tail, resume: ip.next() };
+            Done::Exit
+        }
     }
 }
 
@@ -254,394 +639,606 @@ pub(crate) mod bulk {
     }
 }
 
-macro_rules! define_execute {
+// ---- the handlers -----------------------------------------------------------------------------------------
+
+/// Define handlers: `name(ip, r, m, st, s) { body }` where the body decodes its instruction and ends in
+/// `next!` or an exit.
+macro_rules! handlers {
+    ($( $name:ident ($ip:ident, $r:ident, $m:ident, $st:ident, $s:ident) $body:block )*) => {
+        $(
+            #[allow(non_snake_case, unused_variables, unused_mut)]
+            pub(super) fn $name(
+                $ip: Ip,
+                mut $r: Regs,
+                mut $m: Mem,
+                $st: &mut State,
+                $s: &mut StoreInner,
+            ) -> Done $body
+        )*
+    };
+}
+
+/// Handlers of the operators in the `for_each_op` table, and `handler_of` for every instruction.
+macro_rules! define_handlers {
     (
         unary { $( $un:ident ($ui:ty => $uo:ty) |$ux:ident| $ue:expr; )* }
         unary_trap { $( $ut:ident ($ti:ty => $to:ty) |$tx:ident| $te:expr; )* }
         binary { $( $bin:ident $(/ $bimm:ident)? ($bi:ty => $bo:ty) |$ba:ident, $bb:ident| $be:expr; )* }
         binary_trap { $( $bt:ident ($ci:ty => $co:ty) |$ca:ident, $cb:ident| $ce:expr; )* }
         load { $( $l:ident ($lm:ty => $ls:ty); )* }
-        store { $( $st:ident ($sm:ty => $ss:ty); )* }
+        store { $( $sto:ident $(/ $stimm:ident)? ($sm:ty => $ss:ty); )* }
         branch { $( $br:ident / $brimm:ident |$ra:ident, $rb:ident| $re:expr; )* }
     ) => {
-        impl<'s, T> Executor<'s, T> {
-            /// Run frames until the entry frame returns.
-            fn execute(&mut self, stack: &mut Vec<u64>, entry: Frame) -> Result<()> {
-                let mut cur = entry;
-                // SAFETY: see `compiled`.
-                let mut f: &CompiledFunc = unsafe { &*cur.func };
-                let mut ctx = self.ctx(cur.inst);
-                let mut mem = ctx.memory0();
-                // The memory `mem` is (0 except between `SelectMem` and the instruction it prefixes).
-                let mut mem_idx = 0u32;
-                let mut pc = 0usize;
-                let mut fp = cur.fp;
-                let mut regs = Regs::new(stack, fp);
-                let mut code = Code::new(&f.code);
-                let interrupt = self.store.inner.interrupt.clone();
-
-                macro_rules! g {
-                    ($s:expr) => {
-                        regs.get($s)
-                    };
-                }
-                macro_rules! t {
-                    ($e:expr) => {
-                        match $e {
-                            Ok(v) => v,
-                            Err(code) => return Err(self.trap(code, cur.inst, cur.def)),
-                        }
-                    };
-                }
-                // Make `$callee` (defined function `$def` of instance `$inst`) the current function, with its
-                // frame at `fp`.
-                macro_rules! switch_to {
-                    ($inst:expr, $def:expr, $callee:expr) => {{
-                        let (inst, def, callee) = ($inst, $def, $callee);
-                        if inst != cur.inst {
-                            ctx = self.ctx(inst);
-                            mem = ctx.memory0();
-                        }
-                        cur = Frame { func: callee, pc: 0, fp, inst, def };
-                        // SAFETY: see `compiled`.
-                        f = unsafe { &*callee };
-                        code = Code::new(&f.code);
-                        pc = 0;
-                        t!(self.prepare_frame(stack, fp, f));
-                        regs = Regs::new(stack, fp);
-                    }};
-                }
-                // Enter defined function `$def` of instance `$inst` with its frame at `$base` of the current one.
-                macro_rules! enter {
-                    ($inst:expr, $def:expr, $base:expr) => {{
-                        let (inst, def) = ($inst, $def);
-                        let callee = self.compiled(inst, def)?;
-                        if self.frames.len() >= self.max_depth {
-                            t!(Err(TrapCode::CallStackExhausted));
-                        }
-                        self.frames.push(Frame { pc, fp, ..cur });
-                        fp += $base as usize;
-                        switch_to!(inst, def, callee);
-                    }};
-                }
-                // Replace the current frame by defined function `$def` of instance `$inst`, whose arguments are
-                // at `$base` (a tail call).
-                macro_rules! tail_to {
-                    ($inst:expr, $def:expr, $base:expr) => {{
-                        let (inst, def) = ($inst, $def);
-                        let callee = self.compiled(inst, def)?;
-                        // SAFETY: see `compiled`.
-                        let n = unsafe { (*callee).param_slots };
-                        regs.copy(0, $base, n);
-                        switch_to!(inst, def, callee);
-                    }};
-                }
-                // Return from the current frame (results already at `fp..`).
-                macro_rules! ret {
-                    () => {{
-                        match self.frames.pop() {
-                            None => return Ok(()),
-                            Some(caller) => {
-                                if caller.inst != cur.inst {
-                                    ctx = self.ctx(caller.inst);
-                                }
-                                cur = caller;
-                                // SAFETY: see `compiled`.
-                                f = unsafe { &*cur.func };
-                                code = Code::new(&f.code);
-                                pc = cur.pc;
-                                fp = cur.fp;
-                                regs = Regs::new(stack, fp);
-                                mem = ctx.memory0();
-                            }
-                        }
-                    }};
-                }
-                // Call store function `$func` with arguments at `$base`, as a tail call if `$tail`.
-                macro_rules! call_store_func {
-                    ($func:expr, $base:expr, $tail:expr) => {{
-                        let func: u32 = $func;
-                        let base: u32 = $base;
-                        match self.store.inner.funcs[func as usize].kind {
-                            FuncKind::Wasm { instance, def } => {
-                                if $tail {
-                                    tail_to!(instance, def, base);
-                                } else {
-                                    enter!(instance, def, base);
-                                }
-                            }
-                            FuncKind::Host { host } => {
-                                let (inst, def) = (cur.inst, cur.def);
-                                if let Err(e) = self.call_host_at(stack, fp + base as usize, func, host, inst) {
-                                    return Err(e.with_function(self.func_name(inst, def)));
-                                }
-                                regs = Regs::new(stack, fp);
-                                mem = ctx.memory0();
-                                if $tail {
-                                    let n = self.store.inner.funcs[func as usize].ty.result_slots();
-                                    regs.copy(0, base, n);
-                                    ret!();
-                                }
-                            }
-                        }
-                    }};
-                }
-
-                loop {
-                    let instr = code.fetch(pc);
-                    pc += 1;
-                    match *instr {
-                        $( Instr::$un { d, a } => {
-                            let $ux = <$ui as Slot>::from_slot(g!(a));
-                            let v: $uo = $ue;
-                            regs.set(d, v.to_slot());
-                        } )*
-                        $( Instr::$ut { d, a } => {
-                            let $tx = <$ti as Slot>::from_slot(g!(a));
-                            let v: $to = t!($te);
-                            regs.set(d, v.to_slot());
-                        } )*
-                        $(
-                            Instr::$bin { d, a, b } => {
-                                let $ba = <$bi as Slot>::from_slot(g!(a));
-                                let $bb = <$bi as Slot>::from_slot(g!(b));
-                                let v: $bo = $be;
-                                regs.set(d, v.to_slot());
-                            }
-                            $( Instr::$bimm { d, a, imm } => {
-                                let $ba = <$bi as Slot>::from_slot(g!(a));
-                                let $bb = imm as $bi;
-                                let v: $bo = $be;
-                                regs.set(d, v.to_slot());
-                            } )?
-                        )*
-                        $( Instr::$bt { d, a, b } => {
-                            let $ca = <$ci as Slot>::from_slot(g!(a));
-                            let $cb = <$ci as Slot>::from_slot(g!(b));
-                            let v: $co = t!($ce);
-                            regs.set(d, v.to_slot());
-                        } )*
-                        $( Instr::$l { d, a, off } => {
-                            let bytes = t!(mem.load::<{ std::mem::size_of::<$lm>() }>(g!(a) as u32, off));
-                            regs.set(d, (<$lm>::from_le_bytes(bytes) as $ls).to_slot());
-                        } )*
-                        $( Instr::$st { a, v, off } => {
-                            let x = <$ss as Slot>::from_slot(g!(v)) as $sm;
-                            t!(mem.store(g!(a) as u32, off, x.to_le_bytes()));
-                        } )*
-                        $(
-                            Instr::$br { a, b, t } => {
-                                let ($ra, $rb) = (g!(a) as i32, g!(b) as i32);
-                                if $re {
-                                    pc = t as usize;
-                                }
-                            }
-                            Instr::$brimm { a, imm, t } => {
-                                let ($ra, $rb) = (g!(a) as i32, imm);
-                                if $re {
-                                    pc = t as usize;
-                                }
-                            }
-                        )*
-                        Instr::Copy { d, s } => regs.set(d, g!(s)),
-                        Instr::Copy2 { d, s } => regs.set128(d, regs.get128(s)),
-                        Instr::CopySpan { d, s, n } => regs.copy(d, s, n),
-                        Instr::Const32 { d, v } => regs.set(d, v as u64),
-                        Instr::Const64 { d, v } => regs.set(d, v),
-                        Instr::Const128 { d, idx } => regs.set128(d, f.consts[idx as usize]),
-                        Instr::Select { d, c, b } => {
-                            if g!(c) as u32 == 0 {
-                                regs.set(d, g!(b));
-                            }
-                        }
-                        Instr::Select2 { d, c, b } => {
-                            if g!(c) as u32 == 0 {
-                                regs.set128(d, regs.get128(b));
-                            }
-                        }
-                        Instr::Br { t } => pc = t as usize,
-                        Instr::BrIfNez { c, t } => {
-                            if g!(c) as u32 != 0 {
-                                pc = t as usize;
-                            }
-                        }
-                        Instr::BrIfEqz { c, t } => {
-                            if g!(c) as u32 == 0 {
-                                pc = t as usize;
-                            }
-                        }
-                        Instr::BrTable { i, n } => pc += (g!(i) as u32).min(n) as usize,
-                        Instr::Return0 => ret!(),
-                        Instr::Return1 { s } => {
-                            regs.set(0, g!(s));
-                            ret!();
-                        }
-                        Instr::ReturnSpan { s, n } => {
-                            regs.copy(0, s, n);
-                            ret!();
-                        }
-                        Instr::Call { f: def, base } => enter!(cur.inst, def, base),
-                        Instr::CallImport { f: func, base } => call_store_func!(ctx.func(func), base, false),
-                        Instr::CallIndirect { ty, i, base } => {
-                            let target = t!(self.indirect_target(ctx, 0, g!(i) as u32, ty));
-                            call_store_func!(target, base, false);
-                        }
-                        Instr::CallIndirectT { ty, i, base } => {
-                            let Instr::Aux { v: table } = *code.fetch(pc) else { unreachable!("call_indirect without table") };
-                            pc += 1;
-                            let target = t!(self.indirect_target(ctx, table, g!(i) as u32, ty));
-                            call_store_func!(target, base, false);
-                        }
-                        Instr::ReturnCall { f: def, base } => tail_to!(cur.inst, def, base),
-                        Instr::ReturnCallImport { f: func, base } => call_store_func!(ctx.func(func), base, true),
-                        Instr::ReturnCallIndirect { ty, i, base } => {
-                            let target = t!(self.indirect_target(ctx, 0, g!(i) as u32, ty));
-                            call_store_func!(target, base, true);
-                        }
-                        Instr::ReturnCallIndirectT { ty, i, base } => {
-                            let Instr::Aux { v: table } = *code.fetch(pc) else { unreachable!("call_indirect without table") };
-                            let target = t!(self.indirect_target(ctx, table, g!(i) as u32, ty));
-                            call_store_func!(target, base, true);
-                        }
-                        Instr::Aux { .. } => unreachable!("immediate executed as an instruction"),
-                        Instr::Unreachable => t!(Err(TrapCode::Unreachable)),
-                        Instr::Meter { count, gas } => {
-                            let counters = self.store.inner.vmstore.get_mut();
-                            counters.instruction_count += count as u64;
-                            counters.gas_used += gas as u64;
-                            if counters.gas_used > counters.gas_limit {
-                                counters.gas_used = counters.gas_limit;
-                                t!(Err(TrapCode::CostLimitExceeded));
-                            }
-                        }
-                        Instr::CheckInterrupt => {
-                            if interrupt.load(Ordering::Relaxed) {
-                                t!(Err(TrapCode::Interrupted));
-                            }
-                        }
-                        Instr::GlobalGet { d, g } => regs.set(d, ctx.global_get(g) as u64),
-                        Instr::GlobalSet { s, g } => ctx.global_set(g, g!(s) as u128),
-                        Instr::GlobalGet2 { d, g } => regs.set128(d, ctx.global_get(g)),
-                        Instr::GlobalSet2 { s, g } => ctx.global_set(g, regs.get128(s)),
-                        Instr::MemorySize { d } => regs.set(d, (mem.len() as u64) / crate::vm::PAGE_SIZE),
-                        Instr::MemoryGrow { d, a } => {
-                            let delta = g!(a) as u32 as u64;
-                            let idx = self.store.inner.instances[cur.inst as usize].memories[mem_idx as usize];
-                            let old = self.store.inner.memories[idx as usize].grow(delta);
-                            regs.set(d, old.map_or(u32::MAX, |o| o as u32) as u64);
-                            mem = ctx.memory(mem_idx);
-                        }
-                        Instr::MemoryFill { base } => {
-                            let (dst, val, n) = (g!(base) as u32, g!(base + 1) as u8, g!(base + 2) as u32);
-                            t!(bulk::fill(mem.bytes(), dst, val, n));
-                        }
-                        Instr::MemoryCopy { base } => {
-                            let (dst, src, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);
-                            t!(bulk::copy_within(mem.bytes(), dst, src, n));
-                        }
-                        Instr::SelectMem { m } => {
-                            mem = ctx.memory(m);
-                            mem_idx = m;
-                        }
-                        Instr::MemoryCopyMulti { base, dst_mem, src_mem } => {
-                            let (dst, src, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);
-                            let (to, from) = (ctx.memory(dst_mem), ctx.memory(src_mem));
-                            if dst_mem == src_mem {
-                                t!(bulk::copy_within(to.bytes(), dst, src, n));
-                            } else {
-                                // Distinct memories are distinct mappings: the two slices do not overlap.
-                                t!(bulk::init(to.bytes(), from.bytes(), dst, src, n, TrapCode::MemoryOutOfBounds));
-                            }
-                        }
-                        Instr::MemoryInit { seg, base } => {
-                            let (dst, src, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);
-                            let inst = &self.store.inner.instances[cur.inst as usize];
-                            let data = &inst.module.inner.bytes[inst.datas[seg as usize].clone()];
-                            t!(bulk::init(mem.bytes(), data, dst, src, n, TrapCode::MemoryOutOfBounds));
-                        }
-                        Instr::DataDrop { seg } => {
-                            self.store.inner.instances[cur.inst as usize].datas[seg as usize] = 0..0;
-                        }
-                        Instr::TableGet { d, i, t } => {
-                            regs.set(d, t!(ctx.table_get(t, g!(i) as u32).ok_or(TrapCode::TableOutOfBounds)));
-                        }
-                        Instr::TableSet { i, v, t } => {
-                            let (i, v) = (g!(i) as u32 as usize, g!(v));
-                            let table = self.table_mut(cur.inst, t);
-                            *t!(table.elements_mut().get_mut(i).ok_or(TrapCode::TableOutOfBounds)) = v;
-                        }
-                        Instr::TableSize { d, t } => {
-                            regs.set(d, self.table_mut(cur.inst, t).elements().len() as u64);
-                        }
-                        Instr::TableGrow { base, t } => {
-                            let (init, delta) = (g!(base), g!(base + 1) as u32 as u64);
-                            let old = self.table_mut(cur.inst, t).grow(delta, init);
-                            regs.set(base, old.map_or(u32::MAX, |o| o as u32) as u64);
-                        }
-                        Instr::TableFill { base, t } => {
-                            let (i, val, n) = (g!(base) as u32, g!(base + 1), g!(base + 2) as u32);
-                            let table = self.table_mut(cur.inst, t);
-                            t!(bulk::fill(table.elements_mut(), i, val, n).map_err(|_| TrapCode::TableOutOfBounds));
-                        }
-                        Instr::TableCopy { base, dst, src } => {
-                            let (d, s, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);
-                            t!(self.table_copy(cur.inst, dst, src, d, s, n));
-                        }
-                        Instr::TableInit { base, seg } => {
-                            let Instr::Aux { v: table } = *code.fetch(pc) else { unreachable!("table.init without table") };
-                            pc += 1;
-                            let (d, s, n) = (g!(base) as u32, g!(base + 1) as u32, g!(base + 2) as u32);
-                            let inner = &mut self.store.inner;
-                            let inst = &inner.instances[cur.inst as usize];
-                            let elems = &inst.elems[seg as usize];
-                            let table = &mut inner.tables[inst.tables[table as usize] as usize];
-                            t!(bulk::init(table.elements_mut(), elems, d, s, n, TrapCode::TableOutOfBounds));
-                        }
-                        Instr::ElemDrop { seg } => {
-                            self.store.inner.instances[cur.inst as usize].elems[seg as usize] = Box::new([]);
-                        }
-                        Instr::RefFunc { d, f: func } => regs.set(d, ctx.func(func) as u64 + 1),
-                        Instr::Simd { op, d, a, b } => simd::exec(regs, op, d, a, b),
-                        Instr::SimdLane { op, lane, d, a, b } => simd::exec_lane(regs, op, lane, d, a, b),
-                        Instr::Shuffle { d, a, b } => {
-                            let Instr::Aux { v: idx } = *code.fetch(pc) else { unreachable!("shuffle without mask") };
-                            pc += 1;
-                            regs.set128(d, simd::shuffle(regs.get128(a), regs.get128(b), f.consts[idx as usize]));
-                        }
-                        Instr::VLoad { kind, d, a, off } => {
-                            let v = simd::vload(kind, t!(load_bytes(mem, g!(a) as u32, off, kind.size())));
-                            regs.set128(d, v);
-                        }
-                        Instr::VStore { a, v, off } => {
-                            t!(mem.store(g!(a) as u32, off, regs.get128(v).to_le_bytes()));
-                        }
-                        Instr::VLoadLane { width, lane, d, base, off } => {
-                            let bytes = t!(load_bytes(mem, g!(base) as u32, off, width as usize));
-                            let x = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
-                            let v = regs.get128(base + 1);
-                            let v = match width {
-                                1 => simd::with_lane(v, lane as usize, x as u8),
-                                2 => simd::with_lane(v, lane as usize, x as u16),
-                                4 => simd::with_lane(v, lane as usize, x as u32),
-                                _ => simd::with_lane(v, lane as usize, x),
-                            };
-                            regs.set128(d, v);
-                        }
-                        Instr::VStoreLane { width, lane, base, off } => {
-                            let v = regs.get128(base + 1);
-                            let (addr, i) = (g!(base) as u32, lane as usize);
-                            t!(match width {
-                                1 => mem.store(addr, off, simd::lane::<u8>(v, i).to_le_bytes()),
-                                2 => mem.store(addr, off, simd::lane::<u16>(v, i).to_le_bytes()),
-                                4 => mem.store(addr, off, simd::lane::<u32>(v, i).to_le_bytes()),
-                                _ => mem.store(addr, off, simd::lane::<u64>(v, i).to_le_bytes()),
-                            });
-                        }
+        mod table_ops {
+            use super::*;
+            handlers! {
+                $( $un(ip, r, m, st, s) {
+                    decode!(ip, Instr::$un { d, a });
+                    let $ux = <$ui as Slot>::from_slot(r.get(a));
+                    let v: $uo = $ue;
+                    r.set(d, v.to_slot());
+                    next!(ip.next(), r, m, st, s)
+                } )*
+                $( $ut(ip, r, m, st, s) {
+                    decode!(ip, Instr::$ut { d, a });
+                    let $tx = <$ti as Slot>::from_slot(r.get(a));
+                    let v: $to = t!(st, $te);
+                    r.set(d, v.to_slot());
+                    next!(ip.next(), r, m, st, s)
+                } )*
+                $(
+                    $bin(ip, r, m, st, s) {
+                        decode!(ip, Instr::$bin { d, a, b });
+                        let $ba = <$bi as Slot>::from_slot(r.get(a));
+                        let $bb = <$bi as Slot>::from_slot(r.get(b));
+                        let v: $bo = $be;
+                        r.set(d, v.to_slot());
+                        next!(ip.next(), r, m, st, s)
                     }
-                }
+                    $( $bimm(ip, r, m, st, s) {
+                        decode!(ip, Instr::$bimm { d, a, imm });
+                        let $ba = <$bi as Slot>::from_slot(r.get(a));
+                        let $bb = imm as $bi;
+                        let v: $bo = $be;
+                        r.set(d, v.to_slot());
+                        next!(ip.next(), r, m, st, s)
+                    } )?
+                )*
+                $( $bt(ip, r, m, st, s) {
+                    decode!(ip, Instr::$bt { d, a, b });
+                    let $ca = <$ci as Slot>::from_slot(r.get(a));
+                    let $cb = <$ci as Slot>::from_slot(r.get(b));
+                    let v: $co = t!(st, $ce);
+                    r.set(d, v.to_slot());
+                    next!(ip.next(), r, m, st, s)
+                } )*
+                $( $l(ip, r, m, st, s) {
+                    decode!(ip, Instr::$l { d, a, off });
+                    let bytes = t!(st, m.load::<{ std::mem::size_of::<$lm>() }>(r.get(a) as u32, off));
+                    r.set(d, (<$lm>::from_le_bytes(bytes) as $ls).to_slot());
+                    next!(ip.next(), r, m, st, s)
+                } )*
+                $(
+                    $sto(ip, r, m, st, s) {
+                        decode!(ip, Instr::$sto { a, v, off });
+                        let x = <$ss as Slot>::from_slot(r.get(v)) as $sm;
+                        t!(st, m.store(r.get(a) as u32, off, x.to_le_bytes()));
+                        next!(ip.next(), r, m, st, s)
+                    }
+                    $( $stimm(ip, r, m, st, s) {
+                        decode!(ip, Instr::$stimm { a, off, v });
+                        let x = v as $ss as $sm;
+                        t!(st, m.store(r.get(a) as u32, off, x.to_le_bytes()));
+                        next!(ip.next(), r, m, st, s)
+                    } )?
+                )*
+                $(
+                    $br(ip, r, m, st, s) {
+                        decode!(ip, Instr::$br { a, b, t });
+                        let ($ra, $rb) = (r.get(a) as i32, r.get(b) as i32);
+                        next!(if $re { ip.jump(t) } else { ip.next() }, r, m, st, s)
+                    }
+                    $brimm(ip, r, m, st, s) {
+                        decode!(ip, Instr::$brimm { a, imm, t });
+                        let ($ra, $rb) = (r.get(a) as i32, imm);
+                        next!(if $re { ip.jump(t) } else { ip.next() }, r, m, st, s)
+                    }
+                )*
+            }
+        }
+
+        /// The handler of `instr`.
+        pub(crate) fn handler_of(instr: &Instr) -> Handler {
+            use table_ops as o;
+            use other_ops as h;
+            match instr {
+                $( Instr::$un { .. } => o::$un, )*
+                $( Instr::$ut { .. } => o::$ut, )*
+                $( Instr::$bin { .. } => o::$bin, $( Instr::$bimm { .. } => o::$bimm, )? )*
+                $( Instr::$bt { .. } => o::$bt, )*
+                $( Instr::$l { .. } => o::$l, )*
+                $( Instr::$sto { .. } => o::$sto, $( Instr::$stimm { .. } => o::$stimm, )? )*
+                $( Instr::$br { .. } => o::$br, Instr::$brimm { .. } => o::$brimm, )*
+                Instr::Copy { .. } => h::Copy,
+                Instr::Copy2 { .. } => h::Copy2,
+                Instr::CopySpan { .. } => h::CopySpan,
+                Instr::Const32 { .. } => h::Const32,
+                Instr::Const64 { .. } => h::Const64,
+                Instr::Const128 { .. } => h::Const128,
+                Instr::Select { .. } => h::Select,
+                Instr::Select2 { .. } => h::Select2,
+                Instr::Br { .. } => h::Br,
+                Instr::BrIfNez { .. } => h::BrIfNez,
+                Instr::BrIfEqz { .. } => h::BrIfEqz,
+                Instr::BrTable { .. } => h::BrTable,
+                Instr::Return0 => h::Return0,
+                Instr::Return1 { .. } => h::Return1,
+                Instr::ReturnSpan { .. } => h::ReturnSpan,
+                Instr::Call { .. } => h::Call,
+                Instr::CallImport { .. } => h::CallImport,
+                Instr::CallIndirect { .. } => h::CallIndirect,
+                Instr::CallIndirectT { .. } => h::CallIndirectT,
+                Instr::ReturnCall { .. } => h::ReturnCall,
+                Instr::ReturnCallImport { .. } => h::ReturnCallImport,
+                Instr::ReturnCallIndirect { .. } => h::ReturnCallIndirect,
+                Instr::ReturnCallIndirectT { .. } => h::ReturnCallIndirectT,
+                Instr::Aux { .. } => h::Aux,
+                Instr::Unreachable => h::Unreachable,
+                Instr::Meter { .. } => h::Meter,
+                Instr::CheckInterrupt => h::CheckInterrupt,
+                Instr::GlobalGet { .. } => h::GlobalGet,
+                Instr::GlobalSet { .. } => h::GlobalSet,
+                Instr::GlobalGet2 { .. } => h::GlobalGet2,
+                Instr::GlobalSet2 { .. } => h::GlobalSet2,
+                Instr::MemorySize { .. } => h::MemorySize,
+                Instr::MemoryGrow { .. } => h::MemoryGrow,
+                Instr::MemoryFill { .. } => h::MemoryFill,
+                Instr::MemoryCopy { .. } => h::MemoryCopy,
+                Instr::MemoryCopyMulti { .. } => h::MemoryCopyMulti,
+                Instr::SelectMem { .. } => h::SelectMem,
+                Instr::MemoryInit { .. } => h::MemoryInit,
+                Instr::DataDrop { .. } => h::DataDrop,
+                Instr::TableGet { .. } => h::TableGet,
+                Instr::TableSet { .. } => h::TableSet,
+                Instr::TableSize { .. } => h::TableSize,
+                Instr::TableGrow { .. } => h::TableGrow,
+                Instr::TableFill { .. } => h::TableFill,
+                Instr::TableCopy { .. } => h::TableCopy,
+                Instr::TableInit { .. } => h::TableInit,
+                Instr::ElemDrop { .. } => h::ElemDrop,
+                Instr::RefFunc { .. } => h::RefFunc,
+                Instr::Simd { .. } => h::Simd,
+                Instr::SimdLane { .. } => h::SimdLane,
+                Instr::Shuffle { .. } => h::Shuffle,
+                Instr::VLoad { .. } => h::VLoad,
+                Instr::VStore { .. } => h::VStore,
+                Instr::VLoadLane { .. } => h::VLoadLane,
+                Instr::VStoreLane { .. } => h::VStoreLane,
             }
         }
     };
 }
 
-for_each_op!(define_execute);
+for_each_op!(define_handlers);
+
+/// Turn translated code into executable code: each instruction gets its handler, and branch targets
+/// become offsets from the branch.
+pub(crate) fn link(code: Vec<Instr>) -> Box<[Op]> {
+    code.into_iter()
+        .enumerate()
+        .map(|(pc, mut instr)| {
+            if let Some(t) = instr.target_mut() {
+                *t = (*t as i64 - pc as i64) as i32 as u32;
+            }
+            Op::new(instr)
+        })
+        .collect()
+}
+
+/// Return from the current frame (results already at `fp..`).
+macro_rules! ret {
+    ($st:expr, $s:expr) => {{
+        match $st.frames.pop() {
+            None => {
+                $st.exit = Exit::Returned;
+                return Done::Exit;
+            }
+            Some(caller) => {
+                let (ip, r, m) = $st.resume($s, caller);
+                next!(ip, r, m, $st, $s)
+            }
+        }
+    }};
+}
+
+/// The `Aux` immediate after the instruction at `ip`.
+fn aux(ip: Ip) -> u32 {
+    match *ip.next().instr() {
+        Instr::Aux { v } => v,
+        ref other => unreachable!("expected an immediate, found {other:?}"),
+    }
+}
+
+mod other_ops {
+    use super::*;
+
+    handlers! {
+        Copy(ip, r, m, st, s) {
+            decode!(ip, Instr::Copy { d, s: src });
+            r.set(d, r.get(src));
+            next!(ip.next(), r, m, st, s)
+        }
+        Copy2(ip, r, m, st, s) {
+            decode!(ip, Instr::Copy2 { d, s: src });
+            r.set128(d, r.get128(src));
+            next!(ip.next(), r, m, st, s)
+        }
+        CopySpan(ip, r, m, st, s) {
+            decode!(ip, Instr::CopySpan { d, s: src, n });
+            r.copy(d, src, n);
+            next!(ip.next(), r, m, st, s)
+        }
+        Const32(ip, r, m, st, s) {
+            decode!(ip, Instr::Const32 { d, v });
+            r.set(d, v as u64);
+            next!(ip.next(), r, m, st, s)
+        }
+        Const64(ip, r, m, st, s) {
+            decode!(ip, Instr::Const64 { d, v });
+            r.set(d, v);
+            next!(ip.next(), r, m, st, s)
+        }
+        Const128(ip, r, m, st, s) {
+            decode!(ip, Instr::Const128 { d, idx });
+            r.set128(d, st.func().consts[idx as usize]);
+            next!(ip.next(), r, m, st, s)
+        }
+        Select(ip, r, m, st, s) {
+            decode!(ip, Instr::Select { d, c, b });
+            if r.get(c) as u32 == 0 {
+                r.set(d, r.get(b));
+            }
+            next!(ip.next(), r, m, st, s)
+        }
+        Select2(ip, r, m, st, s) {
+            decode!(ip, Instr::Select2 { d, c, b });
+            if r.get(c) as u32 == 0 {
+                r.set128(d, r.get128(b));
+            }
+            next!(ip.next(), r, m, st, s)
+        }
+        Br(ip, r, m, st, s) {
+            decode!(ip, Instr::Br { t });
+            next!(ip.jump(t), r, m, st, s)
+        }
+        BrIfNez(ip, r, m, st, s) {
+            decode!(ip, Instr::BrIfNez { c, t });
+            next!(if r.get(c) as u32 != 0 { ip.jump(t) } else { ip.next() }, r, m, st, s)
+        }
+        BrIfEqz(ip, r, m, st, s) {
+            decode!(ip, Instr::BrIfEqz { c, t });
+            next!(if r.get(c) as u32 == 0 { ip.jump(t) } else { ip.next() }, r, m, st, s)
+        }
+        BrTable(ip, r, m, st, s) {
+            decode!(ip, Instr::BrTable { i, n });
+            next!(ip.add(1 + (r.get(i) as u32).min(n) as usize), r, m, st, s)
+        }
+        Return0(ip, r, m, st, s) {
+            ret!(st, s)
+        }
+        Return1(ip, r, m, st, s) {
+            decode!(ip, Instr::Return1 { s: src });
+            r.set(0, r.get(src));
+            ret!(st, s)
+        }
+        ReturnSpan(ip, r, m, st, s) {
+            decode!(ip, Instr::ReturnSpan { s: src, n });
+            r.copy(0, src, n);
+            ret!(st, s)
+        }
+        Call(ip, r, m, st, s) {
+            decode!(ip, Instr::Call { f: def, base });
+            let callee = match st.local_code(s, def) {
+                Ok(c) => c,
+                Err(e) => return fail(st, e),
+            };
+            let inst = st.cur.inst;
+            let (ip, r, m) = t!(st, st.enter(s, ip, m, Callee { inst, def, code: callee }, base));
+            next!(ip, r, m, st, s)
+        }
+        CallImport(ip, r, m, st, s) {
+            decode!(ip, Instr::CallImport { f, base });
+            let func = st.ctx.func(f);
+            call_store_func(ip, r, m, st, s, func, base, false)
+        }
+        CallIndirect(ip, r, m, st, s) {
+            decode!(ip, Instr::CallIndirect { ty, i, base });
+            let func = t!(st, indirect_target(s, st.ctx, 0, r.get(i) as u32, ty));
+            call_store_func(ip, r, m, st, s, func, base, false)
+        }
+        CallIndirectT(ip, r, m, st, s) {
+            decode!(ip, Instr::CallIndirectT { ty, i, base });
+            let func = t!(st, indirect_target(s, st.ctx, aux(ip), r.get(i) as u32, ty));
+            // Continue after the immediate.
+            call_store_func(ip.next(), r, m, st, s, func, base, false)
+        }
+        ReturnCall(ip, r, m, st, s) {
+            decode!(ip, Instr::ReturnCall { f: def, base });
+            let callee = match st.local_code(s, def) {
+                Ok(c) => c,
+                Err(e) => return fail(st, e),
+            };
+            let inst = st.cur.inst;
+            let (ip, r, m) = t!(st, st.tail_to(s, r, m, Callee { inst, def, code: callee }, base));
+            next!(ip, r, m, st, s)
+        }
+        ReturnCallImport(ip, r, m, st, s) {
+            decode!(ip, Instr::ReturnCallImport { f, base });
+            let func = st.ctx.func(f);
+            call_store_func(ip, r, m, st, s, func, base, true)
+        }
+        ReturnCallIndirect(ip, r, m, st, s) {
+            decode!(ip, Instr::ReturnCallIndirect { ty, i, base });
+            let func = t!(st, indirect_target(s, st.ctx, 0, r.get(i) as u32, ty));
+            call_store_func(ip, r, m, st, s, func, base, true)
+        }
+        ReturnCallIndirectT(ip, r, m, st, s) {
+            decode!(ip, Instr::ReturnCallIndirectT { ty, i, base });
+            let func = t!(st, indirect_target(s, st.ctx, aux(ip), r.get(i) as u32, ty));
+            call_store_func(ip.next(), r, m, st, s, func, base, true)
+        }
+        Aux(ip, r, m, st, s) {
+            unreachable!("immediate executed as an instruction")
+        }
+        Unreachable(ip, r, m, st, s) {
+            trap(st, TrapCode::Unreachable)
+        }
+        Meter(ip, r, m, st, s) {
+            decode!(ip, Instr::Meter { count, gas });
+            let counters = s.vmstore.get_mut();
+            counters.instruction_count += count as u64;
+            counters.gas_used += gas as u64;
+            if counters.gas_used > counters.gas_limit {
+                counters.gas_used = counters.gas_limit;
+                return trap(st, TrapCode::CostLimitExceeded);
+            }
+            next!(ip.next(), r, m, st, s)
+        }
+        CheckInterrupt(ip, r, m, st, s) {
+            if st.interrupt.load(Ordering::Relaxed) {
+                return trap(st, TrapCode::Interrupted);
+            }
+            next!(ip.next(), r, m, st, s)
+        }
+        GlobalGet(ip, r, m, st, s) {
+            decode!(ip, Instr::GlobalGet { d, g });
+            r.set(d, st.ctx.global_get(g) as u64);
+            next!(ip.next(), r, m, st, s)
+        }
+        GlobalSet(ip, r, m, st, s) {
+            decode!(ip, Instr::GlobalSet { s: src, g });
+            st.ctx.global_set(g, r.get(src) as u128);
+            next!(ip.next(), r, m, st, s)
+        }
+        GlobalGet2(ip, r, m, st, s) {
+            decode!(ip, Instr::GlobalGet2 { d, g });
+            r.set128(d, st.ctx.global_get(g));
+            next!(ip.next(), r, m, st, s)
+        }
+        GlobalSet2(ip, r, m, st, s) {
+            decode!(ip, Instr::GlobalSet2 { s: src, g });
+            st.ctx.global_set(g, r.get128(src));
+            next!(ip.next(), r, m, st, s)
+        }
+        MemorySize(ip, r, m, st, s) {
+            decode!(ip, Instr::MemorySize { d });
+            r.set(d, (m.len() as u64) / crate::vm::PAGE_SIZE);
+            next!(ip.next(), r, m, st, s)
+        }
+        MemoryGrow(ip, r, m, st, s) {
+            decode!(ip, Instr::MemoryGrow { d, a });
+            let delta = r.get(a) as u32 as u64;
+            let idx = s.instances[st.cur.inst as usize].memories[st.mem_idx as usize];
+            let old = s.memories[idx as usize].grow(delta);
+            r.set(d, old.map_or(u32::MAX, |o| o as u32) as u64);
+            let m = st.ctx.memory(st.mem_idx);
+            next!(ip.next(), r, m, st, s)
+        }
+        MemoryFill(ip, r, m, st, s) {
+            decode!(ip, Instr::MemoryFill { base });
+            let (dst, val, n) = (r.get(base) as u32, r.get(base + 1) as u8, r.get(base + 2) as u32);
+            t!(st, bulk::fill(m.bytes(), dst, val, n));
+            next!(ip.next(), r, m, st, s)
+        }
+        MemoryCopy(ip, r, m, st, s) {
+            decode!(ip, Instr::MemoryCopy { base });
+            let (dst, src, n) = (r.get(base) as u32, r.get(base + 1) as u32, r.get(base + 2) as u32);
+            t!(st, bulk::copy_within(m.bytes(), dst, src, n));
+            next!(ip.next(), r, m, st, s)
+        }
+        MemoryCopyMulti(ip, r, m, st, s) {
+            decode!(ip, Instr::MemoryCopyMulti { base, dst_mem, src_mem });
+            let (dst, src, n) = (r.get(base) as u32, r.get(base + 1) as u32, r.get(base + 2) as u32);
+            let (to, from) = (st.ctx.memory(dst_mem), st.ctx.memory(src_mem));
+            if dst_mem == src_mem {
+                t!(st, bulk::copy_within(to.bytes(), dst, src, n));
+            } else {
+                // Distinct memories are distinct mappings: the two slices do not overlap.
+                t!(st, bulk::init(to.bytes(), from.bytes(), dst, src, n, TrapCode::MemoryOutOfBounds));
+            }
+            next!(ip.next(), r, m, st, s)
+        }
+        SelectMem(ip, r, m, st, s) {
+            decode!(ip, Instr::SelectMem { m: idx });
+            st.mem_idx = idx;
+            let m = st.ctx.memory(idx);
+            next!(ip.next(), r, m, st, s)
+        }
+        MemoryInit(ip, r, m, st, s) {
+            decode!(ip, Instr::MemoryInit { seg, base });
+            let (dst, src, n) = (r.get(base) as u32, r.get(base + 1) as u32, r.get(base + 2) as u32);
+            let inst = &s.instances[st.cur.inst as usize];
+            let data = &inst.module.inner.bytes[inst.datas[seg as usize].clone()];
+            t!(st, bulk::init(m.bytes(), data, dst, src, n, TrapCode::MemoryOutOfBounds));
+            next!(ip.next(), r, m, st, s)
+        }
+        DataDrop(ip, r, m, st, s) {
+            decode!(ip, Instr::DataDrop { seg });
+            s.instances[st.cur.inst as usize].datas[seg as usize] = 0..0;
+            next!(ip.next(), r, m, st, s)
+        }
+        TableGet(ip, r, m, st, s) {
+            decode!(ip, Instr::TableGet { d, i, t });
+            r.set(d, t!(st, st.ctx.table_get(t, r.get(i) as u32).ok_or(TrapCode::TableOutOfBounds)));
+            next!(ip.next(), r, m, st, s)
+        }
+        TableSet(ip, r, m, st, s) {
+            decode!(ip, Instr::TableSet { i, v, t });
+            let (i, v) = (r.get(i) as u32 as usize, r.get(v));
+            let table = table_mut(s, st.cur.inst, t);
+            *t!(st, table.elements_mut().get_mut(i).ok_or(TrapCode::TableOutOfBounds)) = v;
+            next!(ip.next(), r, m, st, s)
+        }
+        TableSize(ip, r, m, st, s) {
+            decode!(ip, Instr::TableSize { d, t });
+            r.set(d, table_mut(s, st.cur.inst, t).elements().len() as u64);
+            next!(ip.next(), r, m, st, s)
+        }
+        TableGrow(ip, r, m, st, s) {
+            decode!(ip, Instr::TableGrow { base, t });
+            let (init, delta) = (r.get(base), r.get(base + 1) as u32 as u64);
+            let old = table_mut(s, st.cur.inst, t).grow(delta, init);
+            r.set(base, old.map_or(u32::MAX, |o| o as u32) as u64);
+            next!(ip.next(), r, m, st, s)
+        }
+        TableFill(ip, r, m, st, s) {
+            decode!(ip, Instr::TableFill { base, t });
+            let (i, val, n) = (r.get(base) as u32, r.get(base + 1), r.get(base + 2) as u32);
+            let table = table_mut(s, st.cur.inst, t);
+            t!(st, bulk::fill(table.elements_mut(), i, val, n).map_err(|_| TrapCode::TableOutOfBounds));
+            next!(ip.next(), r, m, st, s)
+        }
+        TableCopy(ip, r, m, st, s) {
+            decode!(ip, Instr::TableCopy { base, dst, src });
+            let (d, sr, n) = (r.get(base) as u32, r.get(base + 1) as u32, r.get(base + 2) as u32);
+            t!(st, table_copy(s, st.cur.inst, dst, src, d, sr, n));
+            next!(ip.next(), r, m, st, s)
+        }
+        TableInit(ip, r, m, st, s) {
+            decode!(ip, Instr::TableInit { base, seg });
+            let table = aux(ip);
+            let (d, sr, n) = (r.get(base) as u32, r.get(base + 1) as u32, r.get(base + 2) as u32);
+            let inst = &s.instances[st.cur.inst as usize];
+            let elems = &inst.elems[seg as usize];
+            let table = &mut s.tables[inst.tables[table as usize] as usize];
+            t!(st, bulk::init(table.elements_mut(), elems, d, sr, n, TrapCode::TableOutOfBounds));
+            next!(ip.add(2), r, m, st, s)
+        }
+        ElemDrop(ip, r, m, st, s) {
+            decode!(ip, Instr::ElemDrop { seg });
+            s.instances[st.cur.inst as usize].elems[seg as usize] = Box::new([]);
+            next!(ip.next(), r, m, st, s)
+        }
+        RefFunc(ip, r, m, st, s) {
+            decode!(ip, Instr::RefFunc { d, f });
+            r.set(d, st.ctx.func(f) as u64 + 1);
+            next!(ip.next(), r, m, st, s)
+        }
+        Simd(ip, r, m, st, s) {
+            decode!(ip, Instr::Simd { op, d, a, b });
+            vector::lanewise(r, op, d, a, b);
+            next!(ip.next(), r, m, st, s)
+        }
+        SimdLane(ip, r, m, st, s) {
+            decode!(ip, Instr::SimdLane { op, lane, d, a, b });
+            vector::lane(r, op, lane, d, a, b);
+            next!(ip.next(), r, m, st, s)
+        }
+        Shuffle(ip, r, m, st, s) {
+            decode!(ip, Instr::Shuffle { d, a, b });
+            let mask = st.func().consts[aux(ip) as usize];
+            vector::shuffle(r, d, a, b, mask);
+            next!(ip.add(2), r, m, st, s)
+        }
+        VLoad(ip, r, m, st, s) {
+            decode!(ip, Instr::VLoad { kind, d, a, off });
+            t!(st, vector::load(r, m, kind, d, a, off));
+            next!(ip.next(), r, m, st, s)
+        }
+        VStore(ip, r, m, st, s) {
+            decode!(ip, Instr::VStore { a, v, off });
+            t!(st, vector::store(r, m, a, v, off));
+            next!(ip.next(), r, m, st, s)
+        }
+        VLoadLane(ip, r, m, st, s) {
+            decode!(ip, Instr::VLoadLane { width, lane, d, base, off });
+            t!(st, vector::load_lane(r, m, width, lane, d, base, off));
+            next!(ip.next(), r, m, st, s)
+        }
+        VStoreLane(ip, r, m, st, s) {
+            decode!(ip, Instr::VStoreLane { width, lane, base, off });
+            t!(st, vector::store_lane(r, m, width, lane, base, off));
+            next!(ip.next(), r, m, st, s)
+        }
+    }
+}
+
+/// The work of the vector memory handlers, out of line: their 16-byte temporaries would otherwise live in
+/// the handler's stack frame, and a handler whose locals have escaped cannot tail-call.
+mod vector {
+    use super::*;
+
+    #[inline(never)]
+    pub(super) fn load(r: Regs, m: Mem, kind: simd::VLoadKind, d: u32, a: u32, off: u32) -> Result<(), TrapCode> {
+        let v = simd::vload(kind, load_bytes(m, r.get(a) as u32, off, kind.size())?);
+        r.set128(d, v);
+        Ok(())
+    }
+
+    #[inline(never)]
+    pub(super) fn store(r: Regs, m: Mem, a: u32, v: u32, off: u32) -> Result<(), TrapCode> {
+        m.store(r.get(a) as u32, off, r.get128(v).to_le_bytes())
+    }
+
+    #[inline(never)]
+    pub(super) fn load_lane(r: Regs, m: Mem, width: u8, lane: u8, d: u32, base: u32, off: u32) -> Result<(), TrapCode> {
+        let bytes = load_bytes(m, r.get(base) as u32, off, width as usize)?;
+        let x = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+        let v = r.get128(base + 1);
+        let v = match width {
+            1 => simd::with_lane(v, lane as usize, x as u8),
+            2 => simd::with_lane(v, lane as usize, x as u16),
+            4 => simd::with_lane(v, lane as usize, x as u32),
+            _ => simd::with_lane(v, lane as usize, x),
+        };
+        r.set128(d, v);
+        Ok(())
+    }
+
+    #[inline(never)]
+    pub(super) fn store_lane(r: Regs, m: Mem, width: u8, lane: u8, base: u32, off: u32) -> Result<(), TrapCode> {
+        let v = r.get128(base + 1);
+        let (addr, i) = (r.get(base) as u32, lane as usize);
+        match width {
+            1 => m.store(addr, off, simd::lane::<u8>(v, i).to_le_bytes()),
+            2 => m.store(addr, off, simd::lane::<u16>(v, i).to_le_bytes()),
+            4 => m.store(addr, off, simd::lane::<u32>(v, i).to_le_bytes()),
+            _ => m.store(addr, off, simd::lane::<u64>(v, i).to_le_bytes()),
+        }
+    }
+
+    #[inline(never)]
+    pub(super) fn lanewise(r: Regs, op: simd::SimdOp, d: u32, a: u32, b: u32) {
+        simd::exec(r, op, d, a, b);
+    }
+
+    #[inline(never)]
+    pub(super) fn lane(r: Regs, op: simd::LaneOp, lane: u8, d: u32, a: u32, b: u32) {
+        simd::exec_lane(r, op, lane, d, a, b);
+    }
+
+    #[inline(never)]
+    pub(super) fn shuffle(r: Regs, d: u32, a: u32, b: u32, mask: u128) {
+        r.set128(d, simd::shuffle(r.get128(a), r.get128(b), mask));
+    }
+}

@@ -222,15 +222,15 @@ macro_rules! for_each_op {
                 I64Load32U(u32 => i64);
             }
             store {
-                I32Store(i32 => i32);
-                I64Store(i64 => i64);
+                I32Store / I32StoreImm (i32 => i32);
+                I64Store / I64StoreImm (i64 => i64);
                 F32Store(f32 => f32);
                 F64Store(f64 => f64);
-                I32Store8(u8 => i32);
-                I32Store16(u16 => i32);
-                I64Store8(u8 => i64);
-                I64Store16(u16 => i64);
-                I64Store32(u32 => i64);
+                I32Store8 / I32Store8Imm (u8 => i32);
+                I32Store16 / I32Store16Imm (u16 => i32);
+                I64Store8 / I64Store8Imm (u8 => i64);
+                I64Store16 / I64Store16Imm (u16 => i64);
+                I64Store32 / I64Store32Imm (u32 => i64);
             }
             branch {
                 BrI32Eq / BrI32EqImm |a, b| a == b;
@@ -243,6 +243,8 @@ macro_rules! for_each_op {
                 BrI32LeU / BrI32LeUImm |a, b| (a as u32) <= (b as u32);
                 BrI32GeS / BrI32GeSImm |a, b| a >= b;
                 BrI32GeU / BrI32GeUImm |a, b| (a as u32) >= (b as u32);
+                BrI32And / BrI32AndImm |a, b| a & b != 0;
+                BrI32AndZ / BrI32AndZImm |a, b| a & b == 0;
             }
         }
     };
@@ -256,7 +258,7 @@ macro_rules! define_instr {
         binary { $( $bin:ident $(/ $bimm:ident)? ($bi:ty => $bo:ty) |$ba:ident, $bb:ident| $be:expr; )* }
         binary_trap { $( $bt:ident ($ci:ty => $co:ty) |$ca:ident, $cb:ident| $ce:expr; )* }
         load { $( $l:ident ($lm:ty => $ls:ty); )* }
-        store { $( $st:ident ($sm:ty => $ss:ty); )* }
+        store { $( $st:ident $(/ $stimm:ident)? ($sm:ty => $ss:ty); )* }
         branch { $( $br:ident / $brimm:ident |$ra:ident, $rb:ident| $re:expr; )* }
     ) => {
         /// One interpreter instruction. 16 bytes; operands are frame slots (`d` destination, `a`/`b` inputs).
@@ -267,7 +269,7 @@ macro_rules! define_instr {
             $( $bin { d: S, a: S, b: S }, $( $bimm { d: S, a: S, imm: i32 }, )? )*
             $( $bt { d: S, a: S, b: S }, )*
             $( $l { d: S, a: S, off: u32 }, )*
-            $( $st { a: S, v: S, off: u32 }, )*
+            $( $st { a: S, v: S, off: u32 }, $( $stimm { a: S, off: u32, v: i32 }, )? )*
             $( $br { a: S, b: S, t: u32 }, $brimm { a: S, imm: i32, t: u32 }, )*
             Copy { d: S, s: S },
             Copy2 { d: S, s: S },
@@ -394,7 +396,7 @@ macro_rules! define_instr {
                     $( Instr::$bin { d, a, b } => m(&[d, a, b]) + 1, $( Instr::$bimm { d, a, .. } => m(&[d, a]) + 1, )? )*
                     $( Instr::$bt { d, a, b } => m(&[d, a, b]) + 1, )*
                     $( Instr::$l { d, a, .. } => m(&[d, a]) + 1, )*
-                    $( Instr::$st { a, v, .. } => m(&[a, v]) + 1, )*
+                    $( Instr::$st { a, v, .. } => m(&[a, v]) + 1, $( Instr::$stimm { a, .. } => a + 1, )? )*
                     $( Instr::$br { a, b, .. } => m(&[a, b]) + 1, Instr::$brimm { a, .. } => a + 1, )*
                     Instr::Copy { d, s } => m(&[d, s]) + 1,
                     Instr::Copy2 { d, s } => m(&[d, s]) + 2,
@@ -477,13 +479,18 @@ macro_rules! define_instr {
             use wasmparser::Operator as O;
             Some(match op {
                 $( O::$l { memarg } => MemOp::Load(|d, a, off| Instr::$l { d, a, off }, <$ls as ValTypeOf>::TYPE, *memarg), )*
-                $( O::$st { memarg } => MemOp::Store(|a, v, off| Instr::$st { a, v, off }, *memarg), )*
+                $( O::$st { memarg } => MemOp::Store {
+                    make: |a, v, off| Instr::$st { a, v, off },
+                    make_imm: None $( .or(Some(|a, off, v| Instr::$stimm { a, off, v })) )?,
+                    bytes: std::mem::size_of::<$sm>() as u32,
+                    memarg: *memarg,
+                }, )*
                 _ => return None,
             })
         }
 
-        /// The fused compare-and-branch for a just-emitted i32 comparison, jumping when the comparison
-        /// holds, or when it fails if `negate`.
+        /// The fused compare-and-branch for a just-emitted i32 comparison (or `i32.and`: a bit test),
+        /// jumping when the comparison holds (the bits are not all zero), or when it fails if `negate`.
         pub(crate) fn fuse_compare(cmp: &Instr, negate: bool) -> Option<Instr> {
             // Each comparison with its negation, in (register, immediate) form.
             const T: u32 = u32::MAX;
@@ -508,6 +515,8 @@ macro_rules! define_instr {
                 Instr::I32LeUImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32GtUImm { a, imm, t: T } } else { Instr::BrI32LeUImm { a, imm, t: T } })),
                 Instr::I32GeSImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32LtSImm { a, imm, t: T } } else { Instr::BrI32GeSImm { a, imm, t: T } })),
                 Instr::I32GeUImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32LtUImm { a, imm, t: T } } else { Instr::BrI32GeUImm { a, imm, t: T } })),
+                Instr::I32And { a, b, .. } => (Some(if negate { Instr::BrI32AndZ { a, b, t: T } } else { Instr::BrI32And { a, b, t: T } }), None),
+                Instr::I32AndImm { a, imm, .. } => (None, Some(if negate { Instr::BrI32AndZImm { a, imm, t: T } } else { Instr::BrI32AndImm { a, imm, t: T } })),
                 Instr::I32Eqz { a, .. } => {
                     (Some(if negate { Instr::BrIfNez { c: a, t: T } } else { Instr::BrIfEqz { c: a, t: T } }), None)
                 }
@@ -569,7 +578,14 @@ pub(crate) fn memory_index(memarg: &wasmparser::MemArg) -> u32 {
 
 pub(crate) enum MemOp {
     Load(fn(S, S, u32) -> Instr, crate::types::ValType, wasmparser::MemArg),
-    Store(fn(S, S, u32) -> Instr, wasmparser::MemArg),
+    Store {
+        make: fn(S, S, u32) -> Instr,
+        /// The form that stores a constant (an `i32` immediate, sign-extended for 8-byte stores).
+        make_imm: Option<fn(S, u32, i32) -> Instr>,
+        /// How many bytes the store writes.
+        bytes: u32,
+        memarg: wasmparser::MemArg,
+    },
 }
 
 #[cfg(test)]

@@ -147,6 +147,10 @@ impl Ctx {
 pub(crate) struct Regs(*mut u64);
 
 impl Regs {
+    /// No frame (never dereferenced).
+    #[cfg_attr(interp_tail_calls, allow(dead_code))]
+    pub const NONE: Regs = Regs(std::ptr::null_mut());
+
     /// The registers of the frame at `fp` (bounds-checked once here).
     #[inline(always)]
     pub fn new(stack: &mut [u64], fp: usize) -> Regs {
@@ -185,23 +189,73 @@ impl Regs {
     }
 }
 
-/// A function's code, as the executor walks it.
+/// One executable instruction: the instruction and its handler.
+#[derive(Clone, Copy)]
+pub(crate) struct Op {
+    handler: super::exec::Handler,
+    instr: super::ir::Instr,
+}
+
+impl Op {
+    pub fn new(instr: super::ir::Instr) -> Op {
+        Op { handler: super::exec::handler_of(&instr), instr }
+    }
+}
+
+/// The instruction pointer: the next `Op` to run.
 ///
 /// The translator ends every function with `Unreachable`, checks that every branch target lies inside the
-/// code, and only emits `Aux` and `br_table` entries right after the instruction that consumes them, so
-/// `pc` never leaves the code.
+/// code, and only emits `Aux` and `br_table` entries right after the instruction that consumes them, so an
+/// `Ip` the handlers compute (`next`, `add`, `jump`) never leaves the code before it is dereferenced.
 #[derive(Clone, Copy)]
-pub(crate) struct Code(*const super::ir::Instr);
+pub(crate) struct Ip(*const Op);
 
-impl Code {
-    pub fn new(code: &[super::ir::Instr]) -> Code {
-        Code(code.as_ptr())
+impl Ip {
+    /// No instruction (for frames that never return through their `Ip`).
+    pub const NONE: Ip = Ip(std::ptr::null());
+
+    pub fn start(code: &[Op]) -> Ip {
+        Ip(code.as_ptr())
     }
 
-    /// The instruction at `pc`.
+    /// The handler of the instruction at `self`.
     #[inline(always)]
-    pub fn fetch<'a>(self, pc: usize) -> &'a super::ir::Instr {
-        // SAFETY: see the type's docs; the code lives as long as the store (see `Executor::compiled`).
-        unsafe { &*self.0.add(pc) }
+    pub fn handler(self) -> super::exec::Handler {
+        // SAFETY: `self` points at an `Op` of a function's code (type docs), which lives as long as the
+        // store (see `exec::compiled`).
+        unsafe { (*self.0).handler }
     }
+
+    /// The instruction at `self`.
+    #[inline(always)]
+    pub fn instr<'a>(self) -> &'a super::ir::Instr {
+        // SAFETY: as in `handler`.
+        unsafe { &(*self.0).instr }
+    }
+
+    #[inline(always)]
+    pub fn next(self) -> Ip {
+        Ip(self.0.wrapping_add(1))
+    }
+
+    #[inline(always)]
+    pub fn add(self, n: usize) -> Ip {
+        Ip(self.0.wrapping_add(n))
+    }
+
+    /// The branch target `rel` instructions away (a signed offset, as `exec::link` stores it).
+    #[inline(always)]
+    pub fn jump(self, rel: u32) -> Ip {
+        Ip(self.0.wrapping_offset(rel as i32 as isize))
+    }
+}
+
+/// The host stack pointer, for the debug check that handlers tail-call.
+#[cfg(interp_check_tail_calls)]
+#[inline(always)]
+pub(crate) fn stack_pointer() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register; no memory access and no stack use.
+    unsafe { std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    sp
 }

@@ -1,4 +1,5 @@
-//! The interpreter: translation to register-style code ([`translate`]) and its execution ([`exec`]).
+//! The interpreter: translation to register-style code ([`translate`]) and its execution ([`exec`]) by
+//! handlers that tail-call each other.
 
 mod exec;
 pub(crate) mod ir;
@@ -17,7 +18,7 @@ use crate::types::{Func, Val};
 
 /// A function's interpreter code.
 pub(crate) struct CompiledFunc {
-    pub code: Box<[ir::Instr]>,
+    pub code: Box<[mem::Op]>,
     /// `v128` constants.
     pub consts: Box<[u128]>,
     pub param_slots: u32,
@@ -37,7 +38,7 @@ pub(crate) fn call<T>(store: &mut Store<T>, func: Func, params: &[Val], results:
     // The executor works on the store's value stack; a nested call (host → wasm → host → wasm) finds it
     // taken and uses a fresh one.
     let mut stack = std::mem::take(&mut store.inner.stack);
-    let outcome = catch_unwind(AssertUnwindSafe(|| exec::Executor::run(store, &mut stack, func, params, results)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| exec::run(store, &mut stack, func, params, results)));
     store.inner.stack = stack;
     match outcome {
         Ok(result) => result,

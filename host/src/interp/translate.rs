@@ -182,6 +182,11 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
     // makes that sound: the frame covers every slot any instruction touches, every branch lands inside
     // the code, and falling off the end hits `Unreachable` instead of running past it.
     t.emit(Instr::Unreachable);
+    if std::env::var_os("WASMEDGE_DUMP_INTERP").is_some() {
+        let name = module.func_name(func_index as u32);
+        let listing: String = t.code.iter().enumerate().map(|(pc, i)| format!("  {pc:4}: {i:?}\n")).collect();
+        eprintln!("interpreter code of {name} ({} slots):\n{listing}", t.max_slots);
+    }
     let len = t.code.len();
     let mut frame_slots = (t.max_slots + 2).max(t.local_slots);
     for instr in t.code.iter_mut() {
@@ -195,7 +200,7 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
         }
     }
     Ok(CompiledFunc {
-        code: t.code.into_boxed_slice(),
+        code: super::exec::link(t.code),
         consts: t.consts.into_boxed_slice(),
         param_slots: t.param_slots,
         local_slots: t.local_slots,
@@ -725,7 +730,19 @@ impl<'m> Translator<'m> {
                 let d = self.push(ty);
                 self.on_memory(super::ir::memory_index(&memarg), |t| t.emit_result(make(d, a, memarg.offset as u32)));
             }
-            MemOp::Store(make, memarg) => {
+            MemOp::Store { make_imm: Some(make_imm), bytes, memarg, .. }
+                if matches!(self.stack.last().map(|e| e.src), Some(Src::Const(v))
+                    if bytes <= 4 || v as i64 == v as i32 as i64) =>
+            {
+                // A constant value: narrow stores keep only its low bytes, 8-byte ones need it to fit
+                // in a sign-extended immediate.
+                let Src::Const(v) = self.pop().src else { unreachable!("checked above") };
+                let a = self.pop_reg();
+                self.on_memory(super::ir::memory_index(&memarg), |t| {
+                    t.emit(make_imm(a, memarg.offset as u32, v as i32));
+                });
+            }
+            MemOp::Store { make, memarg, .. } => {
                 let v = self.pop_reg();
                 let a = self.pop_reg();
                 self.on_memory(super::ir::memory_index(&memarg), |t| {
