@@ -5,8 +5,17 @@
 //! A third column runs our engine with instruction counting and gas metering on, to show what they cost
 //! when enabled (when off, the translator emits no metering instructions at all).
 //! `-- --check` prints the wasmi checksums for the test inputs instead.
+//!
+//! The real programs (`REAL_PROGRAMS`: Flite and CRuby built for WASI, fetched by
+//! `bench/fetch-real-programs.sh`) run end to end on both engines, each with WASI on wasi-common, and their
+//! outputs must be identical; `BENCH_REAL_RUNS` sets how many runs (default 3).
 
-use wasmedge_bench::{WORKLOADS, best, run_ours};
+use std::time::{Duration, Instant};
+
+use wasmedge_bench::{
+    REAL_PROGRAMS, RealOutput, RealProgram, WORKLOADS, best, real_programs_dir, ruby_abi, run_ours, run_real_ours,
+    scratch_dir,
+};
 
 fn wasmi_run(wasm: &[u8], n: i32) -> i32 {
     let engine = wasmi::Engine::default();
@@ -16,6 +25,99 @@ fn wasmi_run(wasm: &[u8], n: i32) -> i32 {
     let instance = linker.instantiate_and_start(&mut store, &module).expect("wasmi instantiates");
     let run = instance.get_typed_func::<i32, i32>(&store, "run").expect("export run");
     run.call(&mut store, n).expect("wasmi runs the workload")
+}
+
+/// Run a real program on wasmi, WASI from `wasmi_wasi` (wasi-common, like ours).
+fn wasmi_real(wasm: &[u8], program: &RealProgram, dir: &std::path::Path) -> RealOutput {
+    use wasmi_wasi::wasi_common::pipe::WritePipe;
+    let engine = wasmi::Engine::default();
+    let module = wasmi::Module::new(&engine, wasm).expect("wasmi loads the program");
+    let stdout = WritePipe::new_in_memory();
+    let mut args = vec![program.name.to_string()];
+    args.extend(program.args.iter().map(|a| a.to_string()));
+    let preopen = wasmi_wasi::Dir::open_ambient_dir(dir, wasmi_wasi::ambient_authority()).expect("scratch dir");
+    let ctx = wasmi_wasi::WasiCtxBuilder::new()
+        .stderr(Box::new(WritePipe::new_in_memory()))
+        .stdout(Box::new(stdout.clone()))
+        .args(&args)
+        .expect("arguments")
+        .preopened_dir(preopen, ".")
+        .expect("preopen")
+        .build();
+    let mut store = wasmi::Store::new(&engine, ctx);
+    let mut linker = wasmi::Linker::new(&engine);
+    wasmi_wasi::add_to_linker(&mut linker, |ctx| ctx).expect("wasmi WASI");
+    for import in module.imports() {
+        if let wasmi::ExternType::Func(ty) = import.ty()
+            && import.module() != "wasi_snapshot_preview1"
+        {
+            if ruby_abi::is_identity_resource(import.module(), import.name()) {
+                linker
+                    .func_new(import.module(), import.name(), ty.clone(), |_, params, results| {
+                        results[0] = params[0].clone();
+                        Ok(())
+                    })
+                    .expect("resource import");
+                continue;
+            }
+            let what = format!("{}.{} is not available in the benchmark", import.module(), import.name());
+            linker
+                .func_new(import.module(), import.name(), ty.clone(), move |_, _, _| {
+                    Err(wasmi::Error::new(what.clone()))
+                })
+                .expect("stub import");
+        }
+    }
+    let instance = linker.instantiate_and_start(&mut store, &module).expect("wasmi instantiates the program");
+    let status = match program.eval {
+        None => {
+            let start = instance.get_typed_func::<(), ()>(&store, "_start").expect("export _start");
+            match start.call(&mut store, ()) {
+                Ok(()) => 0,
+                Err(e) => e.i32_exit_status().unwrap_or_else(|| panic!("{} on wasmi: {e}", program.name)),
+            }
+        }
+        Some(script) => {
+            // The same calls as `run_real_ours`.
+            let func = |store: &wasmi::Store<_>, name: &str| instance.get_func(store, name).expect("ruby export");
+            let memory = instance.get_memory(&store, "memory").expect("memory");
+            func(&store, "_initialize").call(&mut store, &[], &mut []).expect("_initialize");
+            let realloc = func(&store, ruby_abi::REALLOC).typed::<(i32, i32, i32, i32), i32>(&store).expect("realloc");
+            let mut args = vec![program.name];
+            args.extend(program.args);
+            let size: usize = args.iter().map(|a| a.len() + 8).sum::<usize>() + 4;
+            let at = realloc.call(&mut store, (0, 0, 8, size as i32)).expect("realloc") as u32;
+            let (bytes, array) = ruby_abi::string_list(at, &args);
+            memory.data_mut(&mut store)[at as usize..at as usize + bytes.len()].copy_from_slice(&bytes);
+            let init = func(&store, ruby_abi::INIT).typed::<(i32, i32), ()>(&store).expect("ruby-init");
+            init.call(&mut store, (array as i32, args.len() as i32)).expect("ruby-init");
+            func(&store, ruby_abi::INIT_LOADPATH).call(&mut store, &[], &mut []).expect("loadpath");
+            let code = realloc.call(&mut store, (0, 0, 8, script.len() as i32)).expect("realloc") as usize;
+            memory.data_mut(&mut store)[code..code + script.len()].copy_from_slice(script.as_bytes());
+            let eval = func(&store, ruby_abi::EVAL).typed::<(i32, i32), i32>(&store).expect("eval");
+            let ret = eval.call(&mut store, (code as i32, script.len() as i32)).expect("eval") as usize;
+            i32::from_le_bytes(memory.data(&store)[ret + 4..ret + 8].try_into().expect("4 bytes"))
+        }
+    };
+    drop(store);
+    let output = match program.output_file {
+        Some(file) => std::fs::read(dir.join(file)).expect("program output file"),
+        None => stdout.try_into_inner().expect("stdout pipe").into_inner(),
+    };
+    RealOutput { status, output }
+}
+
+/// The best wall time of `runs` runs of a real program, and the last output.
+fn best_real(runs: usize, mut f: impl FnMut() -> RealOutput) -> (Duration, RealOutput) {
+    let mut best = Duration::MAX;
+    let mut out = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let o = f();
+        best = best.min(start.elapsed());
+        out = Some(o);
+    }
+    (best, out.expect("at least one run"))
 }
 
 fn main() {
@@ -34,7 +136,8 @@ fn main() {
         "{:<10} {:>12} {:>12} {:>12} {:>8} {:>9}",
         "workload", "ours ms", "metered ms", "wasmi ms", "ratio", "metering"
     );
-    let mut log_sum = 0.0;
+    // ours/wasmi per workload, small and real.
+    let mut ratios: Vec<(&str, f64)> = Vec::new();
     for w in WORKLOADS {
         let (t_ours, r_ours) = best(runs, || run_ours(&ours, w.wasm, w.bench_n).expect("ours runs"));
         let (t_meter, r_meter) = best(runs, || run_ours(&metered, w.wasm, w.bench_n).expect("metered runs"));
@@ -42,7 +145,7 @@ fn main() {
         assert_eq!(r_ours, r_wasmi, "{}: results differ", w.name);
         assert_eq!(r_meter, r_wasmi, "{}: metered result differs", w.name);
         let ratio = t_ours.as_secs_f64() / t_wasmi.as_secs_f64();
-        log_sum += ratio.ln();
+        ratios.push((w.name, ratio));
         println!(
             "{:<10} {:>12.1} {:>12.1} {:>12.1} {:>8.2} {:>8.2}x",
             w.name,
@@ -53,5 +156,41 @@ fn main() {
             t_meter.as_secs_f64() / t_ours.as_secs_f64()
         );
     }
-    println!("geomean ratio ours/wasmi: {:.2}", (log_sum / WORKLOADS.len() as f64).exp());
+    let real_runs = std::env::var("BENCH_REAL_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    for p in REAL_PROGRAMS {
+        let path = real_programs_dir().join(p.file);
+        let Ok(wasm) = std::fs::read(&path) else {
+            println!("{:<10} skipped: {} is missing (run bench/fetch-real-programs.sh)", p.name, path.display());
+            continue;
+        };
+        let dir_ours = scratch_dir("ours", p.name).expect("scratch dir");
+        let dir_wasmi = scratch_dir("wasmi", p.name).expect("scratch dir");
+        let (t_ours, o_ours) =
+            best_real(real_runs, || run_real_ours(&ours, &wasm, p, &dir_ours).expect("ours runs the program"));
+        let (t_wasmi, o_wasmi) = best_real(real_runs, || wasmi_real(&wasm, p, &dir_wasmi));
+        assert_eq!(o_ours.status, 0, "{}: exit status", p.name);
+        assert_eq!(o_ours, o_wasmi, "{}: outputs differ", p.name);
+        assert!(!o_ours.output.is_empty(), "{}: no output", p.name);
+        if std::env::var_os("BENCH_SHOW_OUTPUT").is_some() {
+            println!("{}", String::from_utf8_lossy(&o_ours.output));
+        }
+        let _ = std::fs::remove_dir_all(&dir_ours);
+        let _ = std::fs::remove_dir_all(&dir_wasmi);
+        let ratio = t_ours.as_secs_f64() / t_wasmi.as_secs_f64();
+        ratios.push((p.name, ratio));
+        println!(
+            "{:<10} {:>12.1} {:>12} {:>12.1} {:>8.2} {:>9}",
+            p.name,
+            t_ours.as_secs_f64() * 1e3,
+            "-",
+            t_wasmi.as_secs_f64() * 1e3,
+            ratio,
+            format!("{} B", o_ours.output.len())
+        );
+    }
+    let geomean = (ratios.iter().map(|(_, r)| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
+    let (worst_name, worst) = ratios.iter().copied().fold(("", 0.0), |a, b| if b.1 > a.1 { b } else { a });
+    println!("geomean ratio ours/wasmi: {geomean:.2} over {} workloads; slowest {worst_name} {worst:.2}", ratios.len());
+    let met = |ok: bool| if ok { "met" } else { "not met" };
+    println!("targets: geomean <= 0.90 {}, every workload <= 1.10 {}", met(geomean <= 0.90), met(worst <= 1.10));
 }
