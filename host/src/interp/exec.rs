@@ -173,6 +173,14 @@ fn trap(st: &mut State, code: TrapCode) -> Done {
     Done::Exit
 }
 
+/// Leave the chain for the driver to call a host function (out of line: replacing `State::exit` may drop
+/// an error, which would weigh on the call handlers' register use).
+#[inline(never)]
+fn exit_to_host(st: &mut State, exit: Exit) -> Done {
+    st.exit = exit;
+    Done::Exit
+}
+
 #[cold]
 #[inline(never)]
 fn fail(st: &mut State, e: Error) -> Done {
@@ -595,10 +603,7 @@ fn call_store_func(
             let (ip, r, m) = t!(st, next);
             next!(ip, r, m, st, s)
         }
-        FuncKind::Host { host } => {
-            st.exit = Exit::Host { func, host, base, tail, resume: ip.next() };
-            Done::Exit
-        }
+        FuncKind::Host { host } => exit_to_host(st, Exit::Host { func, host, base, tail, resume: ip.next() }),
     }
 }
 
@@ -665,8 +670,8 @@ macro_rules! define_handlers {
         unary_trap { $( $ut:ident ($ti:ty => $to:ty) |$tx:ident| $te:expr; )* }
         binary { $( $bin:ident $(/ $bimm:ident)? ($bi:ty => $bo:ty) |$ba:ident, $bb:ident| $be:expr; )* }
         binary_trap { $( $bt:ident ($ci:ty => $co:ty) |$ca:ident, $cb:ident| $ce:expr; )* }
-        load { $( $l:ident ($lm:ty => $ls:ty); )* }
-        store { $( $sto:ident $(/ $stimm:ident)? ($sm:ty => $ss:ty); )* }
+        load { $( $l:ident / $lat:ident ($lm:ty => $ls:ty); )* }
+        store { $( $sto:ident / $stat:ident $(/ $stimm:ident / $stimmat:ident)? ($sm:ty => $ss:ty); )* }
         branch { $( $br:ident / $brimm:ident |$ra:ident, $rb:ident| $re:expr; )* }
     ) => {
         mod table_ops {
@@ -712,12 +717,21 @@ macro_rules! define_handlers {
                     r.set(d, v.to_slot());
                     next!(ip.next(), r, m, st, s)
                 } )*
-                $( $l(ip, r, m, st, s) {
-                    decode!(ip, Instr::$l { d, a, off });
-                    let bytes = t!(st, m.load::<{ std::mem::size_of::<$lm>() }>(r.get(a) as u32, off));
-                    r.set(d, (<$lm>::from_le_bytes(bytes) as $ls).to_slot());
-                    next!(ip.next(), r, m, st, s)
-                } )*
+                $(
+                    $l(ip, r, m, st, s) {
+                        decode!(ip, Instr::$l { d, a, off });
+                        let bytes = t!(st, m.load::<{ std::mem::size_of::<$lm>() }>(r.get(a) as u32, off));
+                        r.set(d, (<$lm>::from_le_bytes(bytes) as $ls).to_slot());
+                        next!(ip.next(), r, m, st, s)
+                    }
+                    $lat(ip, r, m, st, s) {
+                        decode!(ip, Instr::$lat { d, a, imm });
+                        let addr = (r.get(a) as u32).wrapping_add(imm);
+                        let bytes = t!(st, m.load::<{ std::mem::size_of::<$lm>() }>(addr, 0));
+                        r.set(d, (<$lm>::from_le_bytes(bytes) as $ls).to_slot());
+                        next!(ip.next(), r, m, st, s)
+                    }
+                )*
                 $(
                     $sto(ip, r, m, st, s) {
                         decode!(ip, Instr::$sto { a, v, off });
@@ -725,12 +739,26 @@ macro_rules! define_handlers {
                         t!(st, m.store(r.get(a) as u32, off, x.to_le_bytes()));
                         next!(ip.next(), r, m, st, s)
                     }
-                    $( $stimm(ip, r, m, st, s) {
-                        decode!(ip, Instr::$stimm { a, off, v });
-                        let x = v as $ss as $sm;
-                        t!(st, m.store(r.get(a) as u32, off, x.to_le_bytes()));
+                    $stat(ip, r, m, st, s) {
+                        decode!(ip, Instr::$stat { a, v, imm });
+                        let x = <$ss as Slot>::from_slot(r.get(v)) as $sm;
+                        t!(st, m.store((r.get(a) as u32).wrapping_add(imm), 0, x.to_le_bytes()));
                         next!(ip.next(), r, m, st, s)
-                    } )?
+                    }
+                    $(
+                        $stimm(ip, r, m, st, s) {
+                            decode!(ip, Instr::$stimm { a, off, v });
+                            let x = v as $ss as $sm;
+                            t!(st, m.store(r.get(a) as u32, off, x.to_le_bytes()));
+                            next!(ip.next(), r, m, st, s)
+                        }
+                        $stimmat(ip, r, m, st, s) {
+                            decode!(ip, Instr::$stimmat { a, imm, v });
+                            let x = v as $ss as $sm;
+                            t!(st, m.store((r.get(a) as u32).wrapping_add(imm), 0, x.to_le_bytes()));
+                            next!(ip.next(), r, m, st, s)
+                        }
+                    )?
                 )*
                 $(
                     $br(ip, r, m, st, s) {
@@ -756,8 +784,12 @@ macro_rules! define_handlers {
                 $( Instr::$ut { .. } => o::$ut, )*
                 $( Instr::$bin { .. } => o::$bin, $( Instr::$bimm { .. } => o::$bimm, )? )*
                 $( Instr::$bt { .. } => o::$bt, )*
-                $( Instr::$l { .. } => o::$l, )*
-                $( Instr::$sto { .. } => o::$sto, $( Instr::$stimm { .. } => o::$stimm, )? )*
+                $( Instr::$l { .. } => o::$l, Instr::$lat { .. } => o::$lat, )*
+                $(
+                    Instr::$sto { .. } => o::$sto,
+                    Instr::$stat { .. } => o::$stat,
+                    $( Instr::$stimm { .. } => o::$stimm, Instr::$stimmat { .. } => o::$stimmat, )?
+                )*
                 $( Instr::$br { .. } => o::$br, Instr::$brimm { .. } => o::$brimm, )*
                 Instr::Copy { .. } => h::Copy,
                 Instr::Copy2 { .. } => h::Copy2,

@@ -206,31 +206,31 @@ macro_rules! for_each_op {
                 I64RemU(i64 => i64) |a, b| ops::i64_rem_u(a, b);
             }
             load {
-                I32Load(i32 => i32);
-                I64Load(i64 => i64);
-                F32Load(f32 => f32);
-                F64Load(f64 => f64);
-                I32Load8S(i8 => i32);
-                I32Load8U(u8 => i32);
-                I32Load16S(i16 => i32);
-                I32Load16U(u16 => i32);
-                I64Load8S(i8 => i64);
-                I64Load8U(u8 => i64);
-                I64Load16S(i16 => i64);
-                I64Load16U(u16 => i64);
-                I64Load32S(i32 => i64);
-                I64Load32U(u32 => i64);
+                I32Load / I32LoadAt (i32 => i32);
+                I64Load / I64LoadAt (i64 => i64);
+                F32Load / F32LoadAt (f32 => f32);
+                F64Load / F64LoadAt (f64 => f64);
+                I32Load8S / I32Load8SAt (i8 => i32);
+                I32Load8U / I32Load8UAt (u8 => i32);
+                I32Load16S / I32Load16SAt (i16 => i32);
+                I32Load16U / I32Load16UAt (u16 => i32);
+                I64Load8S / I64Load8SAt (i8 => i64);
+                I64Load8U / I64Load8UAt (u8 => i64);
+                I64Load16S / I64Load16SAt (i16 => i64);
+                I64Load16U / I64Load16UAt (u16 => i64);
+                I64Load32S / I64Load32SAt (i32 => i64);
+                I64Load32U / I64Load32UAt (u32 => i64);
             }
             store {
-                I32Store / I32StoreImm (i32 => i32);
-                I64Store / I64StoreImm (i64 => i64);
-                F32Store(f32 => f32);
-                F64Store(f64 => f64);
-                I32Store8 / I32Store8Imm (u8 => i32);
-                I32Store16 / I32Store16Imm (u16 => i32);
-                I64Store8 / I64Store8Imm (u8 => i64);
-                I64Store16 / I64Store16Imm (u16 => i64);
-                I64Store32 / I64Store32Imm (u32 => i64);
+                I32Store / I32StoreAt / I32StoreImm / I32StoreImmAt (i32 => i32);
+                I64Store / I64StoreAt / I64StoreImm / I64StoreImmAt (i64 => i64);
+                F32Store / F32StoreAt (f32 => f32);
+                F64Store / F64StoreAt (f64 => f64);
+                I32Store8 / I32Store8At / I32Store8Imm / I32Store8ImmAt (u8 => i32);
+                I32Store16 / I32Store16At / I32Store16Imm / I32Store16ImmAt (u16 => i32);
+                I64Store8 / I64Store8At / I64Store8Imm / I64Store8ImmAt (u8 => i64);
+                I64Store16 / I64Store16At / I64Store16Imm / I64Store16ImmAt (u16 => i64);
+                I64Store32 / I64Store32At / I64Store32Imm / I64Store32ImmAt (u32 => i64);
             }
             branch {
                 BrI32Eq / BrI32EqImm |a, b| a == b;
@@ -257,8 +257,8 @@ macro_rules! define_instr {
         unary_trap { $( $ut:ident ($ti:ty => $to:ty) |$tx:ident| $te:expr; )* }
         binary { $( $bin:ident $(/ $bimm:ident)? ($bi:ty => $bo:ty) |$ba:ident, $bb:ident| $be:expr; )* }
         binary_trap { $( $bt:ident ($ci:ty => $co:ty) |$ca:ident, $cb:ident| $ce:expr; )* }
-        load { $( $l:ident ($lm:ty => $ls:ty); )* }
-        store { $( $st:ident $(/ $stimm:ident)? ($sm:ty => $ss:ty); )* }
+        load { $( $l:ident / $lat:ident ($lm:ty => $ls:ty); )* }
+        store { $( $st:ident / $stat:ident $(/ $stimm:ident / $stimmat:ident)? ($sm:ty => $ss:ty); )* }
         branch { $( $br:ident / $brimm:ident |$ra:ident, $rb:ident| $re:expr; )* }
     ) => {
         /// One interpreter instruction. 16 bytes; operands are frame slots (`d` destination, `a`/`b` inputs).
@@ -268,8 +268,13 @@ macro_rules! define_instr {
             $( $ut { d: S, a: S }, )*
             $( $bin { d: S, a: S, b: S }, $( $bimm { d: S, a: S, imm: i32 }, )? )*
             $( $bt { d: S, a: S, b: S }, )*
-            $( $l { d: S, a: S, off: u32 }, )*
-            $( $st { a: S, v: S, off: u32 }, $( $stimm { a: S, off: u32, v: i32 }, )? )*
+            $( $l { d: S, a: S, off: u32 }, $lat { d: S, a: S, imm: u32 }, )*
+            $(
+                $st { a: S, v: S, off: u32 },
+                /// Store to `(a + imm) mod 2^32`.
+                $stat { a: S, v: S, imm: u32 },
+                $( $stimm { a: S, off: u32, v: i32 }, $stimmat { a: S, imm: u32, v: i32 }, )?
+            )*
             $( $br { a: S, b: S, t: u32 }, $brimm { a: S, imm: i32, t: u32 }, )*
             Copy { d: S, s: S },
             Copy2 { d: S, s: S },
@@ -361,7 +366,7 @@ macro_rules! define_instr {
                     | $( Instr::$ut { d, .. } )|*
                     | $( Instr::$bin { d, .. } $( | Instr::$bimm { d, .. } )? )|*
                     | $( Instr::$bt { d, .. } )|*
-                    | $( Instr::$l { d, .. } )|*
+                    | $( Instr::$l { d, .. } | Instr::$lat { d, .. } )|*
                     | Instr::Const32 { d, .. }
                     | Instr::Const64 { d, .. }
                     | Instr::GlobalGet { d, .. }
@@ -395,8 +400,11 @@ macro_rules! define_instr {
                     $( Instr::$ut { d, a } => m(&[d, a]) + 1, )*
                     $( Instr::$bin { d, a, b } => m(&[d, a, b]) + 1, $( Instr::$bimm { d, a, .. } => m(&[d, a]) + 1, )? )*
                     $( Instr::$bt { d, a, b } => m(&[d, a, b]) + 1, )*
-                    $( Instr::$l { d, a, .. } => m(&[d, a]) + 1, )*
-                    $( Instr::$st { a, v, .. } => m(&[a, v]) + 1, $( Instr::$stimm { a, .. } => a + 1, )? )*
+                    $( Instr::$l { d, a, .. } | Instr::$lat { d, a, .. } => m(&[d, a]) + 1, )*
+                    $(
+                        Instr::$st { a, v, .. } | Instr::$stat { a, v, .. } => m(&[a, v]) + 1,
+                        $( Instr::$stimm { a, .. } | Instr::$stimmat { a, .. } => a + 1, )?
+                    )*
                     $( Instr::$br { a, b, .. } => m(&[a, b]) + 1, Instr::$brimm { a, .. } => a + 1, )*
                     Instr::Copy { d, s } => m(&[d, s]) + 1,
                     Instr::Copy2 { d, s } => m(&[d, s]) + 2,
@@ -478,10 +486,17 @@ macro_rules! define_instr {
         pub(crate) fn memory_op(op: &wasmparser::Operator<'_>) -> Option<MemOp> {
             use wasmparser::Operator as O;
             Some(match op {
-                $( O::$l { memarg } => MemOp::Load(|d, a, off| Instr::$l { d, a, off }, <$ls as ValTypeOf>::TYPE, *memarg), )*
+                $( O::$l { memarg } => MemOp::Load {
+                    make: |d, a, off| Instr::$l { d, a, off },
+                    make_at: |d, a, imm| Instr::$lat { d, a, imm },
+                    ty: <$ls as ValTypeOf>::TYPE,
+                    memarg: *memarg,
+                }, )*
                 $( O::$st { memarg } => MemOp::Store {
                     make: |a, v, off| Instr::$st { a, v, off },
+                    make_at: |a, v, imm| Instr::$stat { a, v, imm },
                     make_imm: None $( .or(Some(|a, off, v| Instr::$stimm { a, off, v })) )?,
+                    make_imm_at: None $( .or(Some(|a, imm, v| Instr::$stimmat { a, imm, v })) )?,
                     bytes: std::mem::size_of::<$sm>() as u32,
                     memarg: *memarg,
                 }, )*
@@ -577,9 +592,19 @@ pub(crate) fn memory_index(memarg: &wasmparser::MemArg) -> u32 {
 }
 
 pub(crate) enum MemOp {
-    Load(fn(S, S, u32) -> Instr, crate::types::ValType, wasmparser::MemArg),
+    Load {
+        make: fn(S, S, u32) -> Instr,
+        /// The form that loads from `(a + imm) mod 2^32` (offset 0): `i32.add` of a constant, then the load.
+        make_at: fn(S, S, u32) -> Instr,
+        ty: crate::types::ValType,
+        memarg: wasmparser::MemArg,
+    },
     Store {
         make: fn(S, S, u32) -> Instr,
+        /// The form that stores to `(a + imm) mod 2^32` (see `Load::make_at`).
+        make_at: fn(S, S, u32) -> Instr,
+        /// Constant value and `(a + imm) mod 2^32` address.
+        make_imm_at: Option<fn(S, u32, i32) -> Instr>,
         /// The form that stores a constant (an `i32` immediate, sign-extended for 8-byte stores).
         make_imm: Option<fn(S, u32, i32) -> Instr>,
         /// How many bytes the store writes.

@@ -725,10 +725,50 @@ impl<'m> Translator<'m> {
 
     fn memory(&mut self, op: MemOp) -> Result<()> {
         match op {
-            MemOp::Load(make, ty, memarg) => {
+            MemOp::Load { make_at, ty, memarg, .. }
+                if memarg.offset == 0 && super::ir::memory_index(&memarg) == 0 && self.address_add().is_some() =>
+            {
+                // `i32.add(x, C)` just computed the address: load from `(x + C) mod 2^32` in one instruction.
+                let (at, a, imm) = self.address_add().expect("checked above");
+                self.pop();
+                let d = self.push(ty);
+                self.code[at] = make_at(d, a, imm);
+                self.fusable = Some(at);
+            }
+            MemOp::Load { make, ty, memarg, .. } => {
                 let a = self.pop_reg();
                 let d = self.push(ty);
                 self.on_memory(super::ir::memory_index(&memarg), |t| t.emit_result(make(d, a, memarg.offset as u32)));
+            }
+            MemOp::Store { make_at, make_imm_at, bytes, memarg, .. }
+                if memarg.offset == 0
+                    && super::ir::memory_index(&memarg) == 0
+                    && self.store_address_add().is_some() =>
+            {
+                // `i32.add(x, C)` computed the address just before the value was pushed (a local or a
+                // constant, which emit nothing): store to `(x + C) mod 2^32` in one instruction.
+                let (at, a, imm) = self.store_address_add().expect("checked above");
+                let value = self.pop();
+                self.pop();
+                let constant = match (value.src, make_imm_at) {
+                    (Src::Const(v), Some(make)) if bytes <= 4 || v as i64 == v as i32 as i64 => Some((make, v as i32)),
+                    _ => None,
+                };
+                self.code[at] = match constant {
+                    Some((make, v)) => make(a, imm, v),
+                    None => {
+                        if let Src::Const(v) = value.src {
+                            // Written where the add was, then the store: the same order as before.
+                            self.code.truncate(at);
+                            self.emit_const(value.ty, value.slot, v);
+                            self.code.push(make_at(a, value.slot, imm));
+                            self.fusable = None;
+                            return Ok(());
+                        }
+                        make_at(a, value.read(), imm)
+                    }
+                };
+                self.fusable = None;
             }
             MemOp::Store { make_imm: Some(make_imm), bytes, memarg, .. }
                 if matches!(self.stack.last().map(|e| e.src), Some(Src::Const(v))
@@ -958,6 +998,32 @@ impl<'m> Translator<'m> {
         }
         if !reachable {
             self.set_unreachable();
+        }
+    }
+
+    /// When the top entry is the result of the `i32.add` of a constant just emitted: its position, operand
+    /// and constant.
+    fn address_add(&self) -> Option<(usize, S, u32)> {
+        let (at, slot) = self.producer_of_top()?;
+        match self.code[at] {
+            Instr::I32AddImm { d, a, imm } if at + 1 == self.code.len() && d == slot => Some((at, a, imm as u32)),
+            _ => None,
+        }
+    }
+
+    /// For a store: when the address (below the value) is the result of the `i32.add` of a constant that is
+    /// the last instruction emitted, and the value emitted nothing: the add's position, operand and
+    /// constant.
+    fn store_address_add(&self) -> Option<(usize, S, u32)> {
+        let len = self.stack.len();
+        let (addr, value) = (self.stack.get(len.checked_sub(2)?)?, self.stack.last()?);
+        if addr.src != Src::Natural || value.src == Src::Natural {
+            return None;
+        }
+        let at = self.fusable?;
+        match self.code[at] {
+            Instr::I32AddImm { d, a, imm } if at + 1 == self.code.len() && d == addr.slot => Some((at, a, imm as u32)),
+            _ => None,
         }
     }
 
