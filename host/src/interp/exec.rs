@@ -173,6 +173,13 @@ fn trap(st: &mut State, code: TrapCode) -> Done {
     Done::Exit
 }
 
+/// The entry function returned: end the chain (out of line, as `exit_to_host`).
+#[inline(never)]
+fn returned(st: &mut State) -> Done {
+    st.exit = Exit::Returned;
+    Done::Exit
+}
+
 /// Leave the chain for the driver to call a host function (out of line: replacing `State::exit` may drop
 /// an error, which would weigh on the call handlers' register use).
 #[inline(never)]
@@ -312,6 +319,36 @@ impl State {
         self.frames.push(Frame { ret: ip.next(), ..self.cur });
         let fp = self.cur.fp + base as usize;
         self.switch_to(s, m, callee, fp)
+    }
+
+    /// `enter` for the common case, with nothing that calls out (so the call handlers need no saved
+    /// registers): a callee of the current instance with at most `FAST_LOCALS` declared local slots, room
+    /// on the frame stack without growing it, and on the value stack. `None` when any of that fails.
+    #[inline(always)]
+    fn enter_fast(&mut self, ip: Ip, callee: Callee, base: u32) -> Option<(Ip, Regs)> {
+        const FAST_LOCALS: usize = 8;
+        // SAFETY: see `compiled`.
+        let f = unsafe { &*callee.code };
+        let fp = self.cur.fp + base as usize;
+        let (params, locals) = (f.param_slots as usize, f.local_slots as usize);
+        let depth = self.frames.len();
+        if callee.inst != self.cur.inst
+            || depth >= self.max_depth
+            || depth == self.frames.capacity()
+            || fp + f.frame_slots as usize > self.stack.len()
+            || locals - params > FAST_LOCALS
+        {
+            return None;
+        }
+        self.frames.push(Frame { ret: ip.next(), ..self.cur });
+        let r = Regs::new(&mut self.stack, fp);
+        for i in 0..FAST_LOCALS {
+            if params + i < locals {
+                r.set((params + i) as u32, 0);
+            }
+        }
+        self.cur = Frame { func: callee.code, ret: Ip::NONE, fp, inst: callee.inst, def: callee.def };
+        Some((Ip::start(&f.code), r))
     }
 
     /// Replace the running function by `callee`, whose arguments are at `base` (a tail call).
@@ -572,6 +609,20 @@ fn table_copy(s: &mut StoreInner, inst: u32, dst: u32, src: u32, d: u32, sr: u32
     bulk::init(s.tables[dst].elements_mut(), &source, d, sr, n, TrapCode::TableOutOfBounds)
 }
 
+/// `call` of a function of this module when `enter_fast` cannot: the first call, a frame stack at its
+/// capacity or limit, a value stack to grow, many locals.
+#[inline(never)]
+fn call_slow(ip: Ip, _r: Regs, m: Mem, st: &mut State, s: &mut StoreInner) -> Done {
+    decode!(ip, Instr::Call { f: def, base });
+    let callee = match st.local_code(s, def) {
+        Ok(c) => c,
+        Err(e) => return fail(st, e),
+    };
+    let inst = st.cur.inst;
+    let (ip, r, m) = t!(st, st.enter(s, ip, m, Callee { inst, def, code: callee }, base));
+    next!(ip, r, m, st, s)
+}
+
 /// Call store function `func` with arguments at `base` (as a tail call if `tail`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // a handler's five registers and the call's three operands
@@ -595,6 +646,12 @@ fn call_store_func(
                     Err(e) => return fail(st, e),
                 },
             };
+            if !tail
+                && instance == st.cur.inst
+                && let Some((ip, r)) = st.enter_fast(ip, Callee { inst: instance, def, code: callee }, base)
+            {
+                next!(ip, r, m, st, s)
+            }
             let next = if tail {
                 st.tail_to(s, r, m, Callee { inst: instance, def, code: callee }, base)
             } else {
@@ -871,10 +928,7 @@ pub(crate) fn link(code: Vec<Instr>) -> Box<[Op]> {
 macro_rules! ret {
     ($st:expr, $s:expr) => {{
         match $st.frames.pop() {
-            None => {
-                $st.exit = Exit::Returned;
-                return Done::Exit;
-            }
+            None => return returned($st),
             Some(caller) => {
                 let (ip, r, m) = $st.resume($s, caller);
                 next!(ip, r, m, $st, $s)
@@ -970,13 +1024,16 @@ mod other_ops {
         }
         Call(ip, r, m, st, s) {
             decode!(ip, Instr::Call { f: def, base });
-            let callee = match st.local_code(s, def) {
-                Ok(c) => c,
-                Err(e) => return fail(st, e),
+            // SAFETY: `cells` points into the current instance's module (see `State::local_code`).
+            let cells = unsafe { &*st.cells };
+            let Some(code) = cells.get(def as usize).and_then(|c| c.get()) else {
+                return call_slow(ip, r, m, st, s);
             };
-            let inst = st.cur.inst;
-            let (ip, r, m) = t!(st, st.enter(s, ip, m, Callee { inst, def, code: callee }, base));
-            next!(ip, r, m, st, s)
+            let callee = Callee { inst: st.cur.inst, def, code: Arc::as_ptr(code) };
+            match st.enter_fast(ip, callee, base) {
+                Some((ip, r)) => next!(ip, r, m, st, s),
+                None => call_slow(ip, r, m, st, s),
+            }
         }
         CallImport(ip, r, m, st, s) {
             decode!(ip, Instr::CallImport { f, base });
