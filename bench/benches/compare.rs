@@ -8,7 +8,11 @@
 //!
 //! The real programs (`REAL_PROGRAMS`: Flite and CRuby built for WASI, fetched by
 //! `bench/fetch-real-programs.sh`) run end to end on both engines, each with WASI on wasi-common, and their
-//! outputs must be identical; `BENCH_REAL_RUNS` sets how many runs (default 3).
+//! outputs must be identical; `BENCH_REAL_RUNS` sets how many runs (default 3). For the same programs a
+//! last table gives translation throughput (validating and translating every function: ours with
+//! `Module::translate_all`, wasmi in its eager mode) per MB of code-section bodies, and the heap the
+//! translation adds per byte of wasm code (a counting global allocator measures it: ours after
+//! `translate_all` against after `Module::new`, wasmi's eager module against one validated but not translated).
 
 use std::time::{Duration, Instant};
 
@@ -25,6 +29,97 @@ fn wasmi_run(wasm: &[u8], n: i32) -> i32 {
     let instance = linker.instantiate_and_start(&mut store, &module).expect("wasmi instantiates");
     let run = instance.get_typed_func::<i32, i32>(&store, "run").expect("export run");
     run.call(&mut store, n).expect("wasmi runs the workload")
+}
+
+/// Counts the bytes on the heap, to measure how much memory translated code takes.
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    pub static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+    pub struct Counting;
+
+    // SAFETY: every call is forwarded unchanged to the system allocator; the counter only observes sizes.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: the caller's contract for `alloc` is passed on as is.
+            let p = unsafe { System.alloc(layout) };
+            if !p.is_null() {
+                LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+            }
+            p
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            // SAFETY: as in `alloc`.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            // SAFETY: as in `alloc`.
+            let p = unsafe { System.realloc(ptr, layout, new_size) };
+            if !p.is_null() {
+                LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+                LIVE.fetch_add(new_size, Ordering::Relaxed);
+            }
+            p
+        }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: counting::Counting = counting::Counting;
+
+/// Heap bytes now in use.
+fn live() -> usize {
+    counting::LIVE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// What validating and translating every function of a module costs one engine: the best total time,
+/// and the heap the translation adds to the module (measured against the same module validated but not
+/// yet translated).
+struct Translation {
+    time: Duration,
+    heap: usize,
+}
+
+/// Ours (`Module::new` then `Module::translate_all`) and wasmi (its eager mode against `LazyTranslation`) on
+/// `wasm`; also the size of its code-section bodies.
+fn translation(wasm: &[u8], runs: usize) -> (usize, Translation, Translation) {
+    let engine = wasmedge_host::Engine::default();
+    let mut ours = Translation { time: Duration::MAX, heap: 0 };
+    let mut theirs = Translation { time: Duration::MAX, heap: 0 };
+    let mut code = 0;
+    let wasmi_engine = |mode| {
+        let mut config = wasmi::Config::default();
+        config.compilation_mode(mode);
+        wasmi::Engine::new(&config)
+    };
+    let (eager, lazy) =
+        (wasmi_engine(wasmi::CompilationMode::Eager), wasmi_engine(wasmi::CompilationMode::LazyTranslation));
+    for _ in 0..runs {
+        let start = Instant::now();
+        let module = wasmedge_host::Module::new(&engine, wasm).expect("ours loads");
+        let loaded = live();
+        (code, _) = module.translate_all().expect("ours translates");
+        ours.time = ours.time.min(start.elapsed());
+        ours.heap = live().saturating_sub(loaded);
+        drop(module);
+
+        let before = live();
+        let module = wasmi::Module::new(&lazy, wasm).expect("wasmi loads");
+        let lazy_heap = live().saturating_sub(before);
+        drop(module);
+        let before = live();
+        let start = Instant::now();
+        let module = wasmi::Module::new(&eager, wasm).expect("wasmi loads");
+        theirs.time = theirs.time.min(start.elapsed());
+        theirs.heap = live().saturating_sub(before).saturating_sub(lazy_heap);
+        drop(module);
+    }
+    (code, ours, theirs)
 }
 
 /// Run a real program on wasmi, WASI from `wasmi_wasi` (wasi-common, like ours).
@@ -203,6 +298,27 @@ fn main() {
             t_wasmi.as_secs_f64() * 1e3,
             ratio,
             format!("{} B", o_ours.output.len())
+        );
+    }
+    // Translation: validating and translating everything, per MB of code-section bodies, and the heap the
+    // translated code adds per byte of wasm code.
+    println!();
+    println!(
+        "{:<10} {:>9} {:>12} {:>12} {:>14} {:>14}",
+        "translate", "code MB", "ours MB/s", "wasmi MB/s", "ours bytes/B", "wasmi bytes/B"
+    );
+    for p in REAL_PROGRAMS.iter().filter(|p| selected(p.name)) {
+        let Ok(wasm) = std::fs::read(real_programs_dir().join(p.file)) else { continue };
+        let (code, ours_tr, wasmi_tr) = translation(&wasm, real_runs);
+        let mb = code as f64 / 1e6;
+        println!(
+            "{:<10} {:>9.2} {:>12.1} {:>12.1} {:>14.2} {:>14.2}",
+            p.name,
+            mb,
+            mb / ours_tr.time.as_secs_f64(),
+            mb / wasmi_tr.time.as_secs_f64(),
+            ours_tr.heap as f64 / code as f64,
+            wasmi_tr.heap as f64 / code as f64
         );
     }
     let geomean = (ratios.iter().map(|(_, r)| r.ln()).sum::<f64>() / ratios.len() as f64).exp();

@@ -352,3 +352,19 @@ fn ten_thousand_instantiations_give_their_memory_back() {
         assert!(virt < 1 << 30, "{backend:?}: virtual size grew by {virt} bytes");
     }
 }
+
+#[test]
+fn translate_all_translates_every_function_up_front_and_the_module_still_runs() {
+    let engine = Engine::default();
+    let bytes = wat(r#"(module
+        (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+        (func (export "twice") (param i32) (result i32) local.get 0 local.get 0 call 0))"#);
+    let module = Module::new(&engine, &bytes).unwrap();
+    let (code, translated) = module.translate_all().unwrap();
+    assert!(code > 0 && code < bytes.len(), "code bytes {code} of {}", bytes.len());
+    assert!(translated >= 2 * 24, "at least an instruction per function, got {translated} bytes");
+    assert_eq!(module.translate_all().unwrap(), (code, translated), "a second call finds it all done");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    assert_eq!(call(&mut store, instance, "twice", &[Val::I32(21)]).unwrap(), vec![Val::I32(42)]);
+}
