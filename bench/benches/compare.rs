@@ -17,7 +17,7 @@
 use std::time::{Duration, Instant};
 
 use wasmedge_bench::{
-    REAL_PROGRAMS, RealOutput, RealProgram, WORKLOADS, best, real_programs_dir, ruby_abi, run_ours, run_real_ours,
+    REAL_PROGRAMS, RealOutput, RealProgram, WORKLOADS, real_programs_dir, ruby_abi, run_ours, run_real_ours,
     scratch_dir,
 };
 
@@ -202,17 +202,11 @@ fn wasmi_real(wasm: &[u8], program: &RealProgram, dir: &std::path::Path) -> Real
     RealOutput { status, output }
 }
 
-/// The best wall time of `runs` runs of a real program, and the last output.
-fn best_real(runs: usize, mut f: impl FnMut() -> RealOutput) -> (Duration, RealOutput) {
-    let mut best = Duration::MAX;
-    let mut out = None;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let o = f();
-        best = best.min(start.elapsed());
-        out = Some(o);
-    }
-    (best, out.expect("at least one run"))
+/// The wall time of one call of `f`, and its result.
+fn timed<R>(f: impl FnOnce() -> R) -> (Duration, R) {
+    let start = Instant::now();
+    let r = f();
+    (start.elapsed(), r)
 }
 
 fn main() {
@@ -241,11 +235,11 @@ fn main() {
         let (mut t_ours, mut t_meter, mut t_wasmi) = (Duration::MAX, Duration::MAX, Duration::MAX);
         let (mut r_ours, mut r_meter, mut r_wasmi) = (0, 0, 0);
         for _ in 0..runs {
-            let (t, r) = best(1, || run_ours(&ours, w.wasm, w.bench_n).expect("ours runs"));
+            let (t, r) = timed(|| run_ours(&ours, w.wasm, w.bench_n).expect("ours runs"));
             (t_ours, r_ours) = (t_ours.min(t), r);
-            let (t, r) = best(1, || wasmi_run(w.wasm, w.bench_n));
+            let (t, r) = timed(|| wasmi_run(w.wasm, w.bench_n));
             (t_wasmi, r_wasmi) = (t_wasmi.min(t), r);
-            let (t, r) = best(1, || run_ours(&metered, w.wasm, w.bench_n).expect("metered runs"));
+            let (t, r) = timed(|| run_ours(&metered, w.wasm, w.bench_n).expect("metered runs"));
             (t_meter, r_meter) = (t_meter.min(t), r);
         }
         assert_eq!(r_ours, r_wasmi, "{}: results differ", w.name);
@@ -274,9 +268,9 @@ fn main() {
         let (mut t_ours, mut t_wasmi) = (Duration::MAX, Duration::MAX);
         let (mut o_ours, mut o_wasmi) = (None, None);
         for _ in 0..real_runs {
-            let (t, o) = best_real(1, || run_real_ours(&ours, &wasm, p, &dir_ours).expect("ours runs the program"));
+            let (t, o) = timed(|| run_real_ours(&ours, &wasm, p, &dir_ours).expect("ours runs the program"));
             (t_ours, o_ours) = (t_ours.min(t), Some(o));
-            let (t, o) = best_real(1, || wasmi_real(&wasm, p, &dir_wasmi));
+            let (t, o) = timed(|| wasmi_real(&wasm, p, &dir_wasmi));
             (t_wasmi, o_wasmi) = (t_wasmi.min(t), Some(o));
         }
         let (o_ours, o_wasmi) = (o_ours.expect("a run"), o_wasmi.expect("a run"));

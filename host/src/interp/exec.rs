@@ -21,7 +21,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::ir::{Instr, Slot, for_each_op};
 use super::mem::{Ctx, Ip, Mem, Op, Regs};
-use super::{CompiledFunc, ops, panic_message, simd, translate};
+use super::{CompiledFunc, ops, panic_message, simd};
 use crate::error::{Error, Result, TrapCode};
 use crate::func::{Caller, HostFunc};
 use crate::store::{FuncKind, Store, StoreInner};
@@ -212,25 +212,16 @@ macro_rules! t {
 /// The pointer stays valid while the store lives: the code sits in an `Arc` in the module's `OnceLock`,
 /// the module is held by the instance, and a store never drops instances.
 fn compiled(s: &StoreInner, inst: u32, def: u32) -> Result<*const CompiledFunc> {
-    let module = &s.instances[inst as usize].module.inner;
-    let cell = &module.code[def as usize];
-    if let Some(code) = cell.get() {
-        return Ok(Arc::as_ptr(code));
-    }
-    let code = translate::translate(module, def as usize)
-        .map_err(|e| e.with_function(module.func_name(module.num_imported_funcs + def)))?;
-    Ok(Arc::as_ptr(cell.get_or_init(|| Arc::new(code))))
+    Ok(Arc::as_ptr(s.instances[inst as usize].module.inner.interp_code(def as usize)?))
 }
 
 /// [`compiled`] for store function `func`, remembering the code in the function's entity.
 #[cold]
 #[inline(never)]
 fn first_call(s: &StoreInner, func: u32, inst: u32, def: u32) -> Result<*const CompiledFunc> {
-    let code = compiled(s, inst, def)?;
-    if let Some(shared) = s.instances[inst as usize].module.inner.code[def as usize].get() {
-        let _ = s.funcs[func as usize].code.set(shared.clone());
-    }
-    Ok(code)
+    let code = s.instances[inst as usize].module.inner.interp_code(def as usize)?;
+    let _ = s.funcs[func as usize].code.set(code.clone());
+    Ok(Arc::as_ptr(code))
 }
 
 fn func_name(s: &StoreInner, inst: u32, def: u32) -> String {

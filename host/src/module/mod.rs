@@ -143,15 +143,9 @@ impl Module {
     pub fn translate_all(&self) -> Result<(usize, usize)> {
         let inner = &self.inner;
         let mut translated = 0;
-        for (def, cell) in inner.code.iter().enumerate() {
-            if cell.get().is_none() {
-                let code = crate::interp::translate::translate(inner, def)
-                    .map_err(|e| e.with_function(inner.func_name(inner.num_imported_funcs + def as u32)))?;
-                let _ = cell.set(Arc::new(code));
-            }
-            if let Some(code) = cell.get() {
-                translated += std::mem::size_of_val(&*code.code) + std::mem::size_of_val(&*code.consts);
-            }
+        for def in 0..inner.code.len() {
+            let code = inner.interp_code(def)?;
+            translated += std::mem::size_of_val(&*code.code) + std::mem::size_of_val(&*code.consts);
         }
         Ok((inner.bodies.iter().map(|b| b.len()).sum(), translated))
     }
@@ -196,6 +190,17 @@ impl Module {
 }
 
 impl ModuleInner {
+    /// The interpreter code of defined function `def`, translated on first use and kept in `code`.
+    pub fn interp_code(&self, def: usize) -> Result<&Arc<CompiledFunc>> {
+        let cell = &self.code[def];
+        if let Some(code) = cell.get() {
+            return Ok(code);
+        }
+        let code = crate::interp::translate::translate(self, def)
+            .map_err(|e| e.with_function(self.func_name(self.num_imported_funcs + def as u32)))?;
+        Ok(cell.get_or_init(|| Arc::new(code)))
+    }
+
     pub fn func_type(&self, func: u32) -> &FuncType {
         &self.types[self.funcs[func as usize] as usize]
     }
