@@ -4,7 +4,9 @@
 //! over several runs (the engines take turns) and the ratio ours/wasmi (below 1.0 means we are faster), then the geometric mean.
 //! A third column runs our engine with instruction counting and gas metering on, to show what they cost
 //! when enabled (when off, the translator emits no metering instructions at all).
-//! `-- --check` prints the wasmi checksums for the test inputs instead.
+//! `-- --check` prints the wasmi checksums for the test inputs instead. `-- --run ours|wasmi WORKLOAD N`
+//! runs one workload once on one engine and prints its result, for counting instructions under
+//! `valgrind --tool=callgrind` (noise-free, unlike the timings; see docs/performance.md).
 //!
 //! The real programs (`REAL_PROGRAMS`: Flite and CRuby built for WASI, fetched by
 //! `bench/fetch-real-programs.sh`) run end to end on both engines, each with WASI on wasi-common, and their
@@ -214,6 +216,19 @@ fn main() {
         for w in WORKLOADS {
             println!("{} n={} wasmi={}", w.name, w.test_n, wasmi_run(w.wasm, w.test_n));
         }
+        return;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--run") {
+        let [engine, name, n] = [1, 2, 3].map(|k| args.get(i + k).map(String::as_str).unwrap_or(""));
+        let w = WORKLOADS.iter().find(|w| w.name == name).expect("--run ours|wasmi WORKLOAD N: unknown workload");
+        let n: i32 = n.parse().expect("--run ours|wasmi WORKLOAD N: N is a number");
+        let r = match engine {
+            "ours" => run_ours(&wasmedge_host::Engine::default(), w.wasm, n).expect("ours runs"),
+            "wasmi" => wasmi_run(w.wasm, n),
+            other => panic!("--run: unknown engine {other:?} (ours or wasmi)"),
+        };
+        println!("{name} n={n} {engine}={r}");
         return;
     }
     let runs = std::env::var("BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::ir::{Instr, Slot, for_each_op};
-use super::mem::{Ctx, Ip, Mem, Op, Regs};
+use super::mem::{Ctx, Ip, Mem, Op, Regs, StorePtr};
 use super::{CompiledFunc, ops, panic_message, simd};
 use crate::error::{Error, Result, TrapCode};
 use crate::func::{Caller, HostFunc};
@@ -28,7 +28,10 @@ use crate::store::{FuncKind, Store, StoreInner};
 use crate::types::{Func, Val, ValType};
 
 /// A handler: runs the instruction at `ip` and everything after it until the chain exits.
-pub(crate) type Handler = fn(Ip, Regs, Mem, &mut State, &mut StoreInner) -> Done;
+/// A handler: the instruction at `Ip`, the frame's registers, memory, the executor state and the
+/// accumulator (the raw bits of a value the previous instruction left for this one, see `ir::Acc`).
+/// Six integer arguments: on the targets with tail calls all of them travel in registers.
+pub(crate) type Handler = fn(Ip, Regs, Mem, &mut State, u64) -> Done;
 
 /// How a handler chain ended; why is in [`State::exit`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,8 +92,10 @@ pub(crate) struct State {
     max_slots: usize,
     interrupt: Arc<AtomicBool>,
     exit: Exit,
+    /// The store, for the handlers (set by `execute`).
+    store: StorePtr,
     #[cfg(not(interp_tail_calls))]
-    next: (Ip, Regs, Mem),
+    next: (Ip, Regs, Mem, u64),
     /// Dev and test builds check that the chain does not grow the host stack (that every handler tail-calls).
     #[cfg(interp_check_tail_calls)]
     sp_entry: usize,
@@ -101,18 +106,18 @@ pub(crate) struct State {
 /// Continue with the instruction at `$ip`.
 #[cfg(interp_tail_calls)]
 macro_rules! next {
-    ($ip:expr, $r:expr, $m:expr, $st:expr, $s:expr) => {{
+    ($ip:expr, $r:expr, $m:expr, $st:expr, $acc:expr) => {{
         let (ip, r, m): (Ip, Regs, Mem) = ($ip, $r, $m);
         #[cfg(interp_check_tail_calls)]
         check_stack($st);
-        return (ip.handler())(ip, r, m, $st, $s);
+        return (ip.handler())(ip, r, m, $st, $acc);
     }};
 }
 
 #[cfg(not(interp_tail_calls))]
 macro_rules! next {
-    ($ip:expr, $r:expr, $m:expr, $st:expr, $s:expr) => {{
-        $st.next = ($ip, $r, $m);
+    ($ip:expr, $r:expr, $m:expr, $st:expr, $acc:expr) => {{
+        $st.next = ($ip, $r, $m, $acc);
         return Done::Continue;
     }};
 }
@@ -120,19 +125,21 @@ macro_rules! next {
 /// Run the chain from `ip` until it exits.
 #[cfg(interp_tail_calls)]
 fn execute(ip: Ip, r: Regs, m: Mem, st: &mut State, s: &mut StoreInner) {
+    st.store = StorePtr::new(s);
     #[cfg(interp_check_tail_calls)]
     {
         st.sp_entry = super::mem::stack_pointer();
     }
-    let _ = (ip.handler())(ip, r, m, st, s);
+    let _ = (ip.handler())(ip, r, m, st, 0);
 }
 
 #[cfg(not(interp_tail_calls))]
 fn execute(ip: Ip, r: Regs, m: Mem, st: &mut State, s: &mut StoreInner) {
-    st.next = (ip, r, m);
+    st.store = StorePtr::new(s);
+    st.next = (ip, r, m, 0);
     loop {
-        let (ip, r, m) = st.next;
-        if (ip.handler())(ip, r, m, st, s) == Done::Exit {
+        let (ip, r, m, acc) = st.next;
+        if (ip.handler())(ip, r, m, st, acc) == Done::Exit {
             return;
         }
     }
@@ -444,8 +451,9 @@ pub(crate) fn run<T>(
         max_slots: config.max_stack_slots as usize,
         interrupt: store.inner.interrupt.clone(),
         exit: Exit::Returned,
+        store: StorePtr::NONE,
         #[cfg(not(interp_tail_calls))]
-        next: (Ip::NONE, Regs::NONE, Mem::EMPTY),
+        next: (Ip::NONE, Regs::NONE, Mem::EMPTY, 0),
         #[cfg(interp_check_tail_calls)]
         sp_entry: 0,
     };
@@ -611,7 +619,7 @@ fn call_slow(ip: Ip, _r: Regs, m: Mem, st: &mut State, s: &mut StoreInner) -> Do
     };
     let inst = st.cur.inst;
     let (ip, r, m) = t!(st, st.enter(s, ip, m, Callee { inst, def, code: callee }, base));
-    next!(ip, r, m, st, s)
+    next!(ip, r, m, st, 0)
 }
 
 /// Call store function `func` with arguments at `base` (as a tail call if `tail`).
@@ -641,7 +649,7 @@ fn call_store_func(
                 && instance == st.cur.inst
                 && let Some((ip, r)) = st.enter_fast(ip, Callee { inst: instance, def, code: callee }, base)
             {
-                next!(ip, r, m, st, s)
+                next!(ip, r, m, st, 0)
             }
             let next = if tail {
                 st.tail_to(s, r, m, Callee { inst: instance, def, code: callee }, base)
@@ -649,7 +657,7 @@ fn call_store_func(
                 st.enter(s, ip, m, Callee { inst: instance, def, code: callee }, base)
             };
             let (ip, r, m) = t!(st, next);
-            next!(ip, r, m, st, s)
+            next!(ip, r, m, st, 0)
         }
         FuncKind::Host { host } => exit_to_host(st, Exit::Host { func, host, base, tail, resume: ip.next() }),
     }
@@ -694,10 +702,10 @@ pub(crate) mod bulk {
 
 // ---- the handlers -----------------------------------------------------------------------------------------
 
-/// Define handlers: `name(ip, r, m, st, s) { body }` where the body decodes its instruction and ends in
+/// Define handlers: `name(ip, r, m, st, s, acc) { body }` where the body decodes its instruction and ends in
 /// `next!` or an exit.
 macro_rules! handlers {
-    ($( $name:ident ($ip:ident, $r:ident, $m:ident, $st:ident, $s:ident) $body:block )*) => {
+    ($( $name:ident ($ip:ident, $r:ident, $m:ident, $st:ident, $s:ident, $acc:ident) $body:block )*) => {
         $(
             #[allow(non_snake_case, unused_variables, unused_mut)]
             pub(super) fn $name(
@@ -705,8 +713,11 @@ macro_rules! handlers {
                 mut $r: Regs,
                 mut $m: Mem,
                 $st: &mut State,
-                $s: &mut StoreInner,
-            ) -> Done $body
+                $acc: u64,
+            ) -> Done {
+                let $s: &mut StoreInner = $st.store.get();
+                $body
+            }
         )*
     };
 }
@@ -725,99 +736,99 @@ macro_rules! define_handlers {
         mod table_ops {
             use super::*;
             handlers! {
-                $( $un(ip, r, m, st, s) {
+                $( $un(ip, r, m, st, s, acc) {
                     decode!(ip, Instr::$un { d, a });
                     let $ux = <$ui as Slot>::from_slot(r.get(a));
                     let v: $uo = $ue;
                     r.set(d, v.to_slot());
-                    next!(ip.next(), r, m, st, s)
+                    next!(ip.next(), r, m, st, acc)
                 } )*
-                $( $ut(ip, r, m, st, s) {
+                $( $ut(ip, r, m, st, s, acc) {
                     decode!(ip, Instr::$ut { d, a });
                     let $tx = <$ti as Slot>::from_slot(r.get(a));
                     let v: $to = t!(st, $te);
                     r.set(d, v.to_slot());
-                    next!(ip.next(), r, m, st, s)
+                    next!(ip.next(), r, m, st, acc)
                 } )*
                 $(
-                    $bin(ip, r, m, st, s) {
+                    $bin(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$bin { d, a, b });
                         let $ba = <$bi as Slot>::from_slot(r.get(a));
                         let $bb = <$bi as Slot>::from_slot(r.get(b));
                         let v: $bo = $be;
                         r.set(d, v.to_slot());
-                        next!(ip.next(), r, m, st, s)
+                        next!(ip.next(), r, m, st, acc)
                     }
-                    $( $bimm(ip, r, m, st, s) {
+                    $( $bimm(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$bimm { d, a, imm });
                         let $ba = <$bi as Slot>::from_slot(r.get(a));
                         let $bb = imm as $bi;
                         let v: $bo = $be;
                         r.set(d, v.to_slot());
-                        next!(ip.next(), r, m, st, s)
+                        next!(ip.next(), r, m, st, acc)
                     } )?
                 )*
-                $( $bt(ip, r, m, st, s) {
+                $( $bt(ip, r, m, st, s, acc) {
                     decode!(ip, Instr::$bt { d, a, b });
                     let $ca = <$ci as Slot>::from_slot(r.get(a));
                     let $cb = <$ci as Slot>::from_slot(r.get(b));
                     let v: $co = t!(st, $ce);
                     r.set(d, v.to_slot());
-                    next!(ip.next(), r, m, st, s)
+                    next!(ip.next(), r, m, st, acc)
                 } )*
                 $(
-                    $l(ip, r, m, st, s) {
+                    $l(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$l { d, a, off });
                         let bytes = t!(st, m.load::<{ std::mem::size_of::<$lm>() }>(r.get(a) as u32, off));
                         r.set(d, (<$lm>::from_le_bytes(bytes) as $ls).to_slot());
-                        next!(ip.next(), r, m, st, s)
+                        next!(ip.next(), r, m, st, acc)
                     }
-                    $lat(ip, r, m, st, s) {
+                    $lat(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$lat { d, a, imm });
                         let addr = (r.get(a) as u32).wrapping_add(imm);
                         let bytes = t!(st, m.load::<{ std::mem::size_of::<$lm>() }>(addr, 0));
                         r.set(d, (<$lm>::from_le_bytes(bytes) as $ls).to_slot());
-                        next!(ip.next(), r, m, st, s)
+                        next!(ip.next(), r, m, st, acc)
                     }
                 )*
                 $(
-                    $sto(ip, r, m, st, s) {
+                    $sto(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$sto { a, v, off });
                         let x = <$ss as Slot>::from_slot(r.get(v)) as $sm;
                         t!(st, m.store(r.get(a) as u32, off, x.to_le_bytes()));
-                        next!(ip.next(), r, m, st, s)
+                        next!(ip.next(), r, m, st, acc)
                     }
-                    $stat(ip, r, m, st, s) {
+                    $stat(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$stat { a, v, imm });
                         let x = <$ss as Slot>::from_slot(r.get(v)) as $sm;
                         t!(st, m.store((r.get(a) as u32).wrapping_add(imm), 0, x.to_le_bytes()));
-                        next!(ip.next(), r, m, st, s)
+                        next!(ip.next(), r, m, st, acc)
                     }
                     $(
-                        $stimm(ip, r, m, st, s) {
+                        $stimm(ip, r, m, st, s, acc) {
                             decode!(ip, Instr::$stimm { a, off, v });
                             let x = v as $ss as $sm;
                             t!(st, m.store(r.get(a) as u32, off, x.to_le_bytes()));
-                            next!(ip.next(), r, m, st, s)
+                            next!(ip.next(), r, m, st, acc)
                         }
-                        $stimmat(ip, r, m, st, s) {
+                        $stimmat(ip, r, m, st, s, acc) {
                             decode!(ip, Instr::$stimmat { a, imm, v });
                             let x = v as $ss as $sm;
                             t!(st, m.store((r.get(a) as u32).wrapping_add(imm), 0, x.to_le_bytes()));
-                            next!(ip.next(), r, m, st, s)
+                            next!(ip.next(), r, m, st, acc)
                         }
                     )?
                 )*
                 $(
-                    $br(ip, r, m, st, s) {
+                    $br(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$br { a, b, t });
                         let ($ra, $rb) = (r.get(a) as i32, r.get(b) as i32);
-                        next!(if $re { ip.jump(t) } else { ip.next() }, r, m, st, s)
+                        next!(if $re { ip.jump(t) } else { ip.next() }, r, m, st, acc)
                     }
-                    $brimm(ip, r, m, st, s) {
+                    $brimm(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$brimm { a, imm, t });
                         let ($ra, $rb) = (r.get(a) as i32, imm);
-                        next!(if $re { ip.jump(t) } else { ip.next() }, r, m, st, s)
+                        next!(if $re { ip.jump(t) } else { ip.next() }, r, m, st, acc)
                     }
                 )*
             }
@@ -922,7 +933,7 @@ macro_rules! ret {
             None => return returned($st),
             Some(caller) => {
                 let (ip, r, m) = $st.resume($s, caller);
-                next!(ip, r, m, $st, $s)
+                next!(ip, r, m, $st, 0)
             }
         }
     }};
@@ -940,80 +951,80 @@ mod other_ops {
     use super::*;
 
     handlers! {
-        Copy(ip, r, m, st, s) {
+        Copy(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Copy { d, s: src });
             r.set(d, r.get(src));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        Copy2(ip, r, m, st, s) {
+        Copy2(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Copy2 { d, s: src });
             r.set128(d, r.get128(src));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        CopySpan(ip, r, m, st, s) {
+        CopySpan(ip, r, m, st, s, acc) {
             decode!(ip, Instr::CopySpan { d, s: src, n });
             r.copy(d, src, n);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        Const32(ip, r, m, st, s) {
+        Const32(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Const32 { d, v });
             r.set(d, v as u64);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        Const64(ip, r, m, st, s) {
+        Const64(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Const64 { d, v });
             r.set(d, v);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        Const128(ip, r, m, st, s) {
+        Const128(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Const128 { d, idx });
             r.set128(d, st.func().consts[idx as usize]);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        Select(ip, r, m, st, s) {
+        Select(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Select { d, c, b });
             if r.get(c) as u32 == 0 {
                 r.set(d, r.get(b));
             }
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        Select2(ip, r, m, st, s) {
+        Select2(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Select2 { d, c, b });
             if r.get(c) as u32 == 0 {
                 r.set128(d, r.get128(b));
             }
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        Br(ip, r, m, st, s) {
+        Br(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Br { t });
-            next!(ip.jump(t), r, m, st, s)
+            next!(ip.jump(t), r, m, st, acc)
         }
-        BrIfNez(ip, r, m, st, s) {
+        BrIfNez(ip, r, m, st, s, acc) {
             decode!(ip, Instr::BrIfNez { c, t });
-            next!(if r.get(c) as u32 != 0 { ip.jump(t) } else { ip.next() }, r, m, st, s)
+            next!(if r.get(c) as u32 != 0 { ip.jump(t) } else { ip.next() }, r, m, st, acc)
         }
-        BrIfEqz(ip, r, m, st, s) {
+        BrIfEqz(ip, r, m, st, s, acc) {
             decode!(ip, Instr::BrIfEqz { c, t });
-            next!(if r.get(c) as u32 == 0 { ip.jump(t) } else { ip.next() }, r, m, st, s)
+            next!(if r.get(c) as u32 == 0 { ip.jump(t) } else { ip.next() }, r, m, st, acc)
         }
-        BrTable(ip, r, m, st, s) {
+        BrTable(ip, r, m, st, s, acc) {
             decode!(ip, Instr::BrTable { i, n });
-            next!(ip.add(1 + (r.get(i) as u32).min(n) as usize), r, m, st, s)
+            next!(ip.add(1 + (r.get(i) as u32).min(n) as usize), r, m, st, acc)
         }
-        Return0(ip, r, m, st, s) {
+        Return0(ip, r, m, st, s, acc) {
             ret!(st, s)
         }
-        Return1(ip, r, m, st, s) {
+        Return1(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Return1 { s: src });
             r.set(0, r.get(src));
             ret!(st, s)
         }
-        ReturnSpan(ip, r, m, st, s) {
+        ReturnSpan(ip, r, m, st, s, acc) {
             decode!(ip, Instr::ReturnSpan { s: src, n });
             r.copy(0, src, n);
             ret!(st, s)
         }
-        Call(ip, r, m, st, s) {
+        Call(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Call { f: def, base });
             // SAFETY: `cells` points into the current instance's module (see `State::local_code`).
             let cells = unsafe { &*st.cells };
@@ -1022,27 +1033,27 @@ mod other_ops {
             };
             let callee = Callee { inst: st.cur.inst, def, code: Arc::as_ptr(code) };
             match st.enter_fast(ip, callee, base) {
-                Some((ip, r)) => next!(ip, r, m, st, s),
+                Some((ip, r)) => next!(ip, r, m, st, acc),
                 None => call_slow(ip, r, m, st, s),
             }
         }
-        CallImport(ip, r, m, st, s) {
+        CallImport(ip, r, m, st, s, acc) {
             decode!(ip, Instr::CallImport { f, base });
             let func = st.ctx.func(f);
             call_store_func(ip, r, m, st, s, func, base, false)
         }
-        CallIndirect(ip, r, m, st, s) {
+        CallIndirect(ip, r, m, st, s, acc) {
             decode!(ip, Instr::CallIndirect { ty, i, base });
             let func = t!(st, indirect_target(s, st.ctx, 0, r.get(i) as u32, ty));
             call_store_func(ip, r, m, st, s, func, base, false)
         }
-        CallIndirectT(ip, r, m, st, s) {
+        CallIndirectT(ip, r, m, st, s, acc) {
             decode!(ip, Instr::CallIndirectT { ty, i, base });
             let func = t!(st, indirect_target(s, st.ctx, aux(ip), r.get(i) as u32, ty));
             // Continue after the immediate.
             call_store_func(ip.next(), r, m, st, s, func, base, false)
         }
-        ReturnCall(ip, r, m, st, s) {
+        ReturnCall(ip, r, m, st, s, acc) {
             decode!(ip, Instr::ReturnCall { f: def, base });
             let callee = match st.local_code(s, def) {
                 Ok(c) => c,
@@ -1050,30 +1061,30 @@ mod other_ops {
             };
             let inst = st.cur.inst;
             let (ip, r, m) = t!(st, st.tail_to(s, r, m, Callee { inst, def, code: callee }, base));
-            next!(ip, r, m, st, s)
+            next!(ip, r, m, st, acc)
         }
-        ReturnCallImport(ip, r, m, st, s) {
+        ReturnCallImport(ip, r, m, st, s, acc) {
             decode!(ip, Instr::ReturnCallImport { f, base });
             let func = st.ctx.func(f);
             call_store_func(ip, r, m, st, s, func, base, true)
         }
-        ReturnCallIndirect(ip, r, m, st, s) {
+        ReturnCallIndirect(ip, r, m, st, s, acc) {
             decode!(ip, Instr::ReturnCallIndirect { ty, i, base });
             let func = t!(st, indirect_target(s, st.ctx, 0, r.get(i) as u32, ty));
             call_store_func(ip, r, m, st, s, func, base, true)
         }
-        ReturnCallIndirectT(ip, r, m, st, s) {
+        ReturnCallIndirectT(ip, r, m, st, s, acc) {
             decode!(ip, Instr::ReturnCallIndirectT { ty, i, base });
             let func = t!(st, indirect_target(s, st.ctx, aux(ip), r.get(i) as u32, ty));
             call_store_func(ip.next(), r, m, st, s, func, base, true)
         }
-        Aux(ip, r, m, st, s) {
+        Aux(ip, r, m, st, s, acc) {
             unreachable!("immediate executed as an instruction")
         }
-        Unreachable(ip, r, m, st, s) {
+        Unreachable(ip, r, m, st, s, acc) {
             trap(st, TrapCode::Unreachable)
         }
-        Meter(ip, r, m, st, s) {
+        Meter(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Meter { count, gas });
             let counters = s.vmstore.get_mut();
             counters.instruction_count += count as u64;
@@ -1082,61 +1093,61 @@ mod other_ops {
                 counters.gas_used = counters.gas_limit;
                 return trap(st, TrapCode::CostLimitExceeded);
             }
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        CheckInterrupt(ip, r, m, st, s) {
+        CheckInterrupt(ip, r, m, st, s, acc) {
             if st.interrupt.load(Ordering::Relaxed) {
                 return trap(st, TrapCode::Interrupted);
             }
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        GlobalGet(ip, r, m, st, s) {
+        GlobalGet(ip, r, m, st, s, acc) {
             decode!(ip, Instr::GlobalGet { d, g });
             r.set(d, st.ctx.global_get(g) as u64);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        GlobalSet(ip, r, m, st, s) {
+        GlobalSet(ip, r, m, st, s, acc) {
             decode!(ip, Instr::GlobalSet { s: src, g });
             st.ctx.global_set(g, r.get(src) as u128);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        GlobalGet2(ip, r, m, st, s) {
+        GlobalGet2(ip, r, m, st, s, acc) {
             decode!(ip, Instr::GlobalGet2 { d, g });
             r.set128(d, st.ctx.global_get(g));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        GlobalSet2(ip, r, m, st, s) {
+        GlobalSet2(ip, r, m, st, s, acc) {
             decode!(ip, Instr::GlobalSet2 { s: src, g });
             st.ctx.global_set(g, r.get128(src));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        MemorySize(ip, r, m, st, s) {
+        MemorySize(ip, r, m, st, s, acc) {
             decode!(ip, Instr::MemorySize { d });
             r.set(d, (m.len() as u64) / crate::vm::PAGE_SIZE);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        MemoryGrow(ip, r, m, st, s) {
+        MemoryGrow(ip, r, m, st, s, acc) {
             decode!(ip, Instr::MemoryGrow { d, a });
             let delta = r.get(a) as u32 as u64;
             let idx = s.instances[st.cur.inst as usize].memories[st.mem_idx as usize];
             let old = s.memories[idx as usize].grow(delta);
             r.set(d, old.map_or(u32::MAX, |o| o as u32) as u64);
             let m = st.ctx.memory(st.mem_idx);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        MemoryFill(ip, r, m, st, s) {
+        MemoryFill(ip, r, m, st, s, acc) {
             decode!(ip, Instr::MemoryFill { base });
             let (dst, val, n) = (r.get(base) as u32, r.get(base + 1) as u8, r.get(base + 2) as u32);
             t!(st, bulk::fill(m.bytes(), dst, val, n));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        MemoryCopy(ip, r, m, st, s) {
+        MemoryCopy(ip, r, m, st, s, acc) {
             decode!(ip, Instr::MemoryCopy { base });
             let (dst, src, n) = (r.get(base) as u32, r.get(base + 1) as u32, r.get(base + 2) as u32);
             t!(st, bulk::copy_within(m.bytes(), dst, src, n));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        MemoryCopyMulti(ip, r, m, st, s) {
+        MemoryCopyMulti(ip, r, m, st, s, acc) {
             decode!(ip, Instr::MemoryCopyMulti { base, dst_mem, src_mem });
             let (dst, src, n) = (r.get(base) as u32, r.get(base + 1) as u32, r.get(base + 2) as u32);
             let (to, from) = (st.ctx.memory(dst_mem), st.ctx.memory(src_mem));
@@ -1146,65 +1157,65 @@ mod other_ops {
                 // Distinct memories are distinct mappings: the two slices do not overlap.
                 t!(st, bulk::init(to.bytes(), from.bytes(), dst, src, n, TrapCode::MemoryOutOfBounds));
             }
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        SelectMem(ip, r, m, st, s) {
+        SelectMem(ip, r, m, st, s, acc) {
             decode!(ip, Instr::SelectMem { m: idx });
             st.mem_idx = idx;
             let m = st.ctx.memory(idx);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        MemoryInit(ip, r, m, st, s) {
+        MemoryInit(ip, r, m, st, s, acc) {
             decode!(ip, Instr::MemoryInit { seg, base });
             let (dst, src, n) = (r.get(base) as u32, r.get(base + 1) as u32, r.get(base + 2) as u32);
             let inst = &s.instances[st.cur.inst as usize];
             let data = &inst.module.inner.bytes[inst.datas[seg as usize].clone()];
             t!(st, bulk::init(m.bytes(), data, dst, src, n, TrapCode::MemoryOutOfBounds));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        DataDrop(ip, r, m, st, s) {
+        DataDrop(ip, r, m, st, s, acc) {
             decode!(ip, Instr::DataDrop { seg });
             s.instances[st.cur.inst as usize].datas[seg as usize] = 0..0;
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        TableGet(ip, r, m, st, s) {
+        TableGet(ip, r, m, st, s, acc) {
             decode!(ip, Instr::TableGet { d, i, t });
             r.set(d, t!(st, st.ctx.table_get(t, r.get(i) as u32).ok_or(TrapCode::TableOutOfBounds)));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        TableSet(ip, r, m, st, s) {
+        TableSet(ip, r, m, st, s, acc) {
             decode!(ip, Instr::TableSet { i, v, t });
             let (i, v) = (r.get(i) as u32 as usize, r.get(v));
             let table = table_mut(s, st.cur.inst, t);
             *t!(st, table.elements_mut().get_mut(i).ok_or(TrapCode::TableOutOfBounds)) = v;
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        TableSize(ip, r, m, st, s) {
+        TableSize(ip, r, m, st, s, acc) {
             decode!(ip, Instr::TableSize { d, t });
             r.set(d, table_mut(s, st.cur.inst, t).elements().len() as u64);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        TableGrow(ip, r, m, st, s) {
+        TableGrow(ip, r, m, st, s, acc) {
             decode!(ip, Instr::TableGrow { base, t });
             let (init, delta) = (r.get(base), r.get(base + 1) as u32 as u64);
             let old = table_mut(s, st.cur.inst, t).grow(delta, init);
             r.set(base, old.map_or(u32::MAX, |o| o as u32) as u64);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        TableFill(ip, r, m, st, s) {
+        TableFill(ip, r, m, st, s, acc) {
             decode!(ip, Instr::TableFill { base, t });
             let (i, val, n) = (r.get(base) as u32, r.get(base + 1), r.get(base + 2) as u32);
             let table = table_mut(s, st.cur.inst, t);
             t!(st, bulk::fill(table.elements_mut(), i, val, n).map_err(|_| TrapCode::TableOutOfBounds));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        TableCopy(ip, r, m, st, s) {
+        TableCopy(ip, r, m, st, s, acc) {
             decode!(ip, Instr::TableCopy { base, dst, src });
             let (d, sr, n) = (r.get(base) as u32, r.get(base + 1) as u32, r.get(base + 2) as u32);
             t!(st, table_copy(s, st.cur.inst, dst, src, d, sr, n));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        TableInit(ip, r, m, st, s) {
+        TableInit(ip, r, m, st, s, acc) {
             decode!(ip, Instr::TableInit { base, seg });
             let table = aux(ip);
             let (d, sr, n) = (r.get(base) as u32, r.get(base + 1) as u32, r.get(base + 2) as u32);
@@ -1212,53 +1223,53 @@ mod other_ops {
             let elems = &inst.elems[seg as usize];
             let table = &mut s.tables[inst.tables[table as usize] as usize];
             t!(st, bulk::init(table.elements_mut(), elems, d, sr, n, TrapCode::TableOutOfBounds));
-            next!(ip.add(2), r, m, st, s)
+            next!(ip.add(2), r, m, st, acc)
         }
-        ElemDrop(ip, r, m, st, s) {
+        ElemDrop(ip, r, m, st, s, acc) {
             decode!(ip, Instr::ElemDrop { seg });
             s.instances[st.cur.inst as usize].elems[seg as usize] = Box::new([]);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        RefFunc(ip, r, m, st, s) {
+        RefFunc(ip, r, m, st, s, acc) {
             decode!(ip, Instr::RefFunc { d, f });
             r.set(d, st.ctx.func(f) as u64 + 1);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        Simd(ip, r, m, st, s) {
+        Simd(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Simd { op, d, a, b });
             vector::lanewise(r, op, d, a, b);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        SimdLane(ip, r, m, st, s) {
+        SimdLane(ip, r, m, st, s, acc) {
             decode!(ip, Instr::SimdLane { op, lane, d, a, b });
             vector::lane(r, op, lane, d, a, b);
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        Shuffle(ip, r, m, st, s) {
+        Shuffle(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Shuffle { d, a, b });
             let mask = st.func().consts[aux(ip) as usize];
             vector::shuffle(r, d, a, b, mask);
-            next!(ip.add(2), r, m, st, s)
+            next!(ip.add(2), r, m, st, acc)
         }
-        VLoad(ip, r, m, st, s) {
+        VLoad(ip, r, m, st, s, acc) {
             decode!(ip, Instr::VLoad { kind, d, a, off });
             t!(st, vector::load(r, m, kind, d, a, off));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        VStore(ip, r, m, st, s) {
+        VStore(ip, r, m, st, s, acc) {
             decode!(ip, Instr::VStore { a, v, off });
             t!(st, vector::store(r, m, a, v, off));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        VLoadLane(ip, r, m, st, s) {
+        VLoadLane(ip, r, m, st, s, acc) {
             decode!(ip, Instr::VLoadLane { width, lane, d, base, off });
             t!(st, vector::load_lane(r, m, width, lane, d, base, off));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
-        VStoreLane(ip, r, m, st, s) {
+        VStoreLane(ip, r, m, st, s, acc) {
             decode!(ip, Instr::VStoreLane { width, lane, base, off });
             t!(st, vector::store_lane(r, m, width, lane, base, off));
-            next!(ip.next(), r, m, st, s)
+            next!(ip.next(), r, m, st, acc)
         }
     }
 }

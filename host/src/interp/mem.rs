@@ -136,6 +136,32 @@ impl Ctx {
     }
 }
 
+/// The store the chain runs in, for handlers that reach functions, tables and instances.
+///
+/// A handler's arguments must fit in six registers, so the store travels inside `State` instead of as an
+/// argument of its own. `exec::execute` sets it from the `&mut StoreInner` it is given, right before it runs
+/// the chain, and the chain ends before `execute` returns; a handler is the only code using the store while
+/// it runs, and the reference it takes ends with it.
+#[derive(Clone, Copy)]
+pub(crate) struct StorePtr(*mut crate::store::StoreInner);
+
+impl StorePtr {
+    pub const NONE: StorePtr = StorePtr(std::ptr::null_mut());
+
+    pub fn new(s: &mut crate::store::StoreInner) -> StorePtr {
+        StorePtr(s)
+    }
+
+    /// The store, for the running handler.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub fn get<'a>(self) -> &'a mut crate::store::StoreInner {
+        // SAFETY: set by `execute` from an exclusive borrow that outlives the chain (type docs); only one
+        // handler runs at a time and nothing else touches the store while it does.
+        unsafe { &mut *self.0 }
+    }
+}
+
 /// The current frame's registers: a pointer to slot 0 of the frame in the value stack.
 ///
 /// Soundness rests on two facts established elsewhere and checked once per frame, not per access:
