@@ -19,7 +19,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use super::ir::{Instr, Slot, for_each_op};
+use super::ir::{Instr, Slot, acc, for_each_op};
 use super::mem::{Ctx, Ip, Mem, Op, Regs, StorePtr};
 use super::{CompiledFunc, ops, panic_message, simd};
 use crate::error::{Error, Result, TrapCode};
@@ -705,10 +705,10 @@ pub(crate) mod bulk {
 /// Define handlers: `name(ip, r, m, st, s, acc) { body }` where the body decodes its instruction and ends in
 /// `next!` or an exit.
 macro_rules! handlers {
-    ($( $name:ident ($ip:ident, $r:ident, $m:ident, $st:ident, $s:ident, $acc:ident) $body:block )*) => {
+    ($( $name:ident $(<$mode:ident>)? ($ip:ident, $r:ident, $m:ident, $st:ident, $s:ident, $acc:ident) $body:block )*) => {
         $(
             #[allow(non_snake_case, unused_variables, unused_mut)]
-            pub(super) fn $name(
+            pub(super) fn $name $(<const $mode: u8>)? (
                 $ip: Ip,
                 mut $r: Regs,
                 mut $m: Mem,
@@ -719,6 +719,35 @@ macro_rules! handlers {
                 $body
             }
         )*
+    };
+}
+
+/// Operand `slot` of a handler in accumulator mode `$mode`: the accumulator when the mode has `$bit`.
+macro_rules! operand {
+    ($mode:ident, $bit:expr, $r:expr, $slot:expr, $acc:expr) => {
+        if $mode & $bit != 0 { $acc } else { $r.get($slot) }
+    };
+}
+
+/// Deliver result `$v` (raw slot bits): to the accumulator in mode `OUT`, else to slot `$d`; continue.
+macro_rules! deliver {
+    ($mode:ident, $v:expr, $d:expr, $ip:expr, $r:expr, $m:expr, $st:expr, $acc:expr) => {{
+        let v: u64 = $v;
+        if $mode & acc::OUT != 0 {
+            next!($ip, $r, $m, $st, v)
+        }
+        $r.set($d, v);
+        next!($ip, $r, $m, $st, $acc)
+    }};
+}
+
+/// The handler of generic handler `$f` for accumulator mode `$mode`, among the modes `$k` it supports.
+macro_rules! with_mode {
+    ($f:ident, $mode:expr, [$($k:literal),*]) => {
+        match $mode {
+            $( $k => $f::<$k> as Handler, )*
+            other => unreachable!("accumulator mode {other} for {}", stringify!($f)),
+        }
     };
 }
 
@@ -736,120 +765,132 @@ macro_rules! define_handlers {
         mod table_ops {
             use super::*;
             handlers! {
-                $( $un(ip, r, m, st, s, acc) {
+                $( $un<M>(ip, r, m, st, s, acc) {
                     decode!(ip, Instr::$un { d, a });
-                    let $ux = <$ui as Slot>::from_slot(r.get(a));
+                    let $ux = <$ui as Slot>::from_slot(operand!(M, acc::A, r, a, acc));
                     let v: $uo = $ue;
-                    r.set(d, v.to_slot());
-                    next!(ip.next(), r, m, st, acc)
+                    deliver!(M, v.to_slot(), d, ip.next(), r, m, st, acc)
                 } )*
-                $( $ut(ip, r, m, st, s, acc) {
+                $( $ut<M>(ip, r, m, st, s, acc) {
                     decode!(ip, Instr::$ut { d, a });
-                    let $tx = <$ti as Slot>::from_slot(r.get(a));
+                    let $tx = <$ti as Slot>::from_slot(operand!(M, acc::A, r, a, acc));
                     let v: $to = t!(st, $te);
-                    r.set(d, v.to_slot());
-                    next!(ip.next(), r, m, st, acc)
+                    deliver!(M, v.to_slot(), d, ip.next(), r, m, st, acc)
                 } )*
                 $(
-                    $bin(ip, r, m, st, s, acc) {
+                    $bin<M>(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$bin { d, a, b });
-                        let $ba = <$bi as Slot>::from_slot(r.get(a));
-                        let $bb = <$bi as Slot>::from_slot(r.get(b));
+                        let $ba = <$bi as Slot>::from_slot(operand!(M, acc::A, r, a, acc));
+                        let $bb = <$bi as Slot>::from_slot(operand!(M, acc::B, r, b, acc));
                         let v: $bo = $be;
-                        r.set(d, v.to_slot());
-                        next!(ip.next(), r, m, st, acc)
+                        deliver!(M, v.to_slot(), d, ip.next(), r, m, st, acc)
                     }
-                    $( $bimm(ip, r, m, st, s, acc) {
+                    $( $bimm<M>(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$bimm { d, a, imm });
-                        let $ba = <$bi as Slot>::from_slot(r.get(a));
+                        let $ba = <$bi as Slot>::from_slot(operand!(M, acc::A, r, a, acc));
                         let $bb = imm as $bi;
                         let v: $bo = $be;
-                        r.set(d, v.to_slot());
-                        next!(ip.next(), r, m, st, acc)
+                        deliver!(M, v.to_slot(), d, ip.next(), r, m, st, acc)
                     } )?
                 )*
-                $( $bt(ip, r, m, st, s, acc) {
+                $( $bt<M>(ip, r, m, st, s, acc) {
                     decode!(ip, Instr::$bt { d, a, b });
-                    let $ca = <$ci as Slot>::from_slot(r.get(a));
-                    let $cb = <$ci as Slot>::from_slot(r.get(b));
+                    let $ca = <$ci as Slot>::from_slot(operand!(M, acc::A, r, a, acc));
+                    let $cb = <$ci as Slot>::from_slot(operand!(M, acc::B, r, b, acc));
                     let v: $co = t!(st, $ce);
-                    r.set(d, v.to_slot());
-                    next!(ip.next(), r, m, st, acc)
+                    deliver!(M, v.to_slot(), d, ip.next(), r, m, st, acc)
                 } )*
                 $(
-                    $l(ip, r, m, st, s, acc) {
+                    $l<M>(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$l { d, a, off });
-                        let bytes = t!(st, m.load::<{ std::mem::size_of::<$lm>() }>(r.get(a) as u32, off));
-                        r.set(d, (<$lm>::from_le_bytes(bytes) as $ls).to_slot());
-                        next!(ip.next(), r, m, st, acc)
+                        let addr = operand!(M, acc::A, r, a, acc) as u32;
+                        let bytes = t!(st, m.load::<{ std::mem::size_of::<$lm>() }>(addr, off));
+                        deliver!(M, (<$lm>::from_le_bytes(bytes) as $ls).to_slot(), d, ip.next(), r, m, st, acc)
                     }
-                    $lat(ip, r, m, st, s, acc) {
+                    $lat<M>(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$lat { d, a, imm });
-                        let addr = (r.get(a) as u32).wrapping_add(imm);
+                        let addr = (operand!(M, acc::A, r, a, acc) as u32).wrapping_add(imm);
                         let bytes = t!(st, m.load::<{ std::mem::size_of::<$lm>() }>(addr, 0));
-                        r.set(d, (<$lm>::from_le_bytes(bytes) as $ls).to_slot());
-                        next!(ip.next(), r, m, st, acc)
+                        deliver!(M, (<$lm>::from_le_bytes(bytes) as $ls).to_slot(), d, ip.next(), r, m, st, acc)
                     }
                 )*
                 $(
-                    $sto(ip, r, m, st, s, acc) {
+                    $sto<M>(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$sto { a, v, off });
-                        let x = <$ss as Slot>::from_slot(r.get(v)) as $sm;
-                        t!(st, m.store(r.get(a) as u32, off, x.to_le_bytes()));
+                        let x = <$ss as Slot>::from_slot(operand!(M, acc::B, r, v, acc)) as $sm;
+                        let addr = operand!(M, acc::A, r, a, acc) as u32;
+                        t!(st, m.store(addr, off, x.to_le_bytes()));
                         next!(ip.next(), r, m, st, acc)
                     }
-                    $stat(ip, r, m, st, s, acc) {
+                    $stat<M>(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$stat { a, v, imm });
-                        let x = <$ss as Slot>::from_slot(r.get(v)) as $sm;
-                        t!(st, m.store((r.get(a) as u32).wrapping_add(imm), 0, x.to_le_bytes()));
+                        let x = <$ss as Slot>::from_slot(operand!(M, acc::B, r, v, acc)) as $sm;
+                        let addr = (operand!(M, acc::A, r, a, acc) as u32).wrapping_add(imm);
+                        t!(st, m.store(addr, 0, x.to_le_bytes()));
                         next!(ip.next(), r, m, st, acc)
                     }
                     $(
-                        $stimm(ip, r, m, st, s, acc) {
+                        $stimm<M>(ip, r, m, st, s, acc) {
                             decode!(ip, Instr::$stimm { a, off, v });
                             let x = v as $ss as $sm;
-                            t!(st, m.store(r.get(a) as u32, off, x.to_le_bytes()));
+                            let addr = operand!(M, acc::A, r, a, acc) as u32;
+                            t!(st, m.store(addr, off, x.to_le_bytes()));
                             next!(ip.next(), r, m, st, acc)
                         }
-                        $stimmat(ip, r, m, st, s, acc) {
+                        $stimmat<M>(ip, r, m, st, s, acc) {
                             decode!(ip, Instr::$stimmat { a, imm, v });
                             let x = v as $ss as $sm;
-                            t!(st, m.store((r.get(a) as u32).wrapping_add(imm), 0, x.to_le_bytes()));
+                            let addr = (operand!(M, acc::A, r, a, acc) as u32).wrapping_add(imm);
+                            t!(st, m.store(addr, 0, x.to_le_bytes()));
                             next!(ip.next(), r, m, st, acc)
                         }
                     )?
                 )*
                 $(
-                    $br(ip, r, m, st, s, acc) {
+                    $br<M>(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$br { a, b, t });
-                        let ($ra, $rb) = (r.get(a) as i32, r.get(b) as i32);
+                        let $ra = operand!(M, acc::A, r, a, acc) as i32;
+                        let $rb = operand!(M, acc::B, r, b, acc) as i32;
                         next!(if $re { ip.jump(t) } else { ip.next() }, r, m, st, acc)
                     }
-                    $brimm(ip, r, m, st, s, acc) {
+                    $brimm<M>(ip, r, m, st, s, acc) {
                         decode!(ip, Instr::$brimm { a, imm, t });
-                        let ($ra, $rb) = (r.get(a) as i32, imm);
+                        let ($ra, $rb) = (operand!(M, acc::A, r, a, acc) as i32, imm);
                         next!(if $re { ip.jump(t) } else { ip.next() }, r, m, st, acc)
                     }
                 )*
             }
         }
 
-        /// The handler of `instr`.
-        pub(crate) fn handler_of(instr: &Instr) -> Handler {
-            use table_ops as o;
+        /// The handler of `instr` in accumulator mode `mode` (`ir::acc`; 0 for none). The translator
+        /// gives a mode only to instructions that support it (`Instr::acc_dst`, `Instr::acc_operands`).
+        pub(crate) fn handler_of(instr: &Instr, mode: u8) -> Handler {
+            use table_ops::*;
             use other_ops as h;
             match instr {
-                $( Instr::$un { .. } => o::$un, )*
-                $( Instr::$ut { .. } => o::$ut, )*
-                $( Instr::$bin { .. } => o::$bin, $( Instr::$bimm { .. } => o::$bimm, )? )*
-                $( Instr::$bt { .. } => o::$bt, )*
-                $( Instr::$l { .. } => o::$l, Instr::$lat { .. } => o::$lat, )*
+                $( Instr::$un { .. } => with_mode!($un, mode, [0, 1, 2, 3]), )*
+                $( Instr::$ut { .. } => with_mode!($ut, mode, [0, 1, 2, 3]), )*
                 $(
-                    Instr::$sto { .. } => o::$sto,
-                    Instr::$stat { .. } => o::$stat,
-                    $( Instr::$stimm { .. } => o::$stimm, Instr::$stimmat { .. } => o::$stimmat, )?
+                    Instr::$bin { .. } => with_mode!($bin, mode, [0, 1, 2, 3, 4, 5]),
+                    $( Instr::$bimm { .. } => with_mode!($bimm, mode, [0, 1, 2, 3]), )?
                 )*
-                $( Instr::$br { .. } => o::$br, Instr::$brimm { .. } => o::$brimm, )*
+                $( Instr::$bt { .. } => with_mode!($bt, mode, [0, 1, 2, 3, 4, 5]), )*
+                $(
+                    Instr::$l { .. } => with_mode!($l, mode, [0, 1, 2, 3]),
+                    Instr::$lat { .. } => with_mode!($lat, mode, [0, 1, 2, 3]),
+                )*
+                $(
+                    Instr::$sto { .. } => with_mode!($sto, mode, [0, 2, 4]),
+                    Instr::$stat { .. } => with_mode!($stat, mode, [0, 2, 4]),
+                    $(
+                        Instr::$stimm { .. } => with_mode!($stimm, mode, [0, 2]),
+                        Instr::$stimmat { .. } => with_mode!($stimmat, mode, [0, 2]),
+                    )?
+                )*
+                $(
+                    Instr::$br { .. } => with_mode!($br, mode, [0, 2, 4]),
+                    Instr::$brimm { .. } => with_mode!($brimm, mode, [0, 2]),
+                )*
                 Instr::Copy { .. } => h::Copy,
                 Instr::Copy2 { .. } => h::Copy2,
                 Instr::CopySpan { .. } => h::CopySpan,
@@ -859,8 +900,8 @@ macro_rules! define_handlers {
                 Instr::Select { .. } => h::Select,
                 Instr::Select2 { .. } => h::Select2,
                 Instr::Br { .. } => h::Br,
-                Instr::BrIfNez { .. } => h::BrIfNez,
-                Instr::BrIfEqz { .. } => h::BrIfEqz,
+                Instr::BrIfNez { .. } => { use h::BrIfNez; with_mode!(BrIfNez, mode, [0, 2]) }
+                Instr::BrIfEqz { .. } => { use h::BrIfEqz; with_mode!(BrIfEqz, mode, [0, 2]) }
                 Instr::BrTable { .. } => h::BrTable,
                 Instr::Return0 => h::Return0,
                 Instr::Return1 { .. } => h::Return1,
@@ -914,14 +955,16 @@ for_each_op!(define_handlers);
 
 /// Turn translated code into executable code: each instruction gets its handler, and branch targets
 /// become offsets from the branch.
-pub(crate) fn link(code: Vec<Instr>) -> Box<[Op]> {
+/// Executable code from translated instructions and their accumulator modes (`ir::acc`).
+pub(crate) fn link(code: Vec<Instr>, modes: &[u8]) -> Box<[Op]> {
     code.into_iter()
+        .zip(modes)
         .enumerate()
-        .map(|(pc, mut instr)| {
+        .map(|(pc, (mut instr, &mode))| {
             if let Some(t) = instr.target_mut() {
                 *t = (*t as i64 - pc as i64) as i32 as u32;
             }
-            Op::new(instr)
+            Op::new(instr, mode)
         })
         .collect()
 }
@@ -999,13 +1042,13 @@ mod other_ops {
             decode!(ip, Instr::Br { t });
             next!(ip.jump(t), r, m, st, acc)
         }
-        BrIfNez(ip, r, m, st, s, acc) {
+        BrIfNez<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::BrIfNez { c, t });
-            next!(if r.get(c) as u32 != 0 { ip.jump(t) } else { ip.next() }, r, m, st, acc)
+            next!(if operand!(M, acc::A, r, c, acc) as u32 != 0 { ip.jump(t) } else { ip.next() }, r, m, st, acc)
         }
-        BrIfEqz(ip, r, m, st, s, acc) {
+        BrIfEqz<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::BrIfEqz { c, t });
-            next!(if r.get(c) as u32 == 0 { ip.jump(t) } else { ip.next() }, r, m, st, acc)
+            next!(if operand!(M, acc::A, r, c, acc) as u32 == 0 { ip.jump(t) } else { ip.next() }, r, m, st, acc)
         }
         BrTable(ip, r, m, st, s, acc) {
             decode!(ip, Instr::BrTable { i, n });

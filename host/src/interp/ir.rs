@@ -10,6 +10,22 @@
 /// A slot index relative to the frame pointer.
 pub(crate) type S = u32;
 
+/// The accumulator: a value handed from one instruction to the next in a machine register instead of
+/// through a frame slot. When an instruction's result is popped by the very next instruction and by
+/// nothing else, and no branch lands between them, the producer runs in mode `OUT` (it leaves the result's
+/// raw slot bits in the accumulator and writes no slot) and the consumer reads that operand from the
+/// accumulator (mode `A` for its first operand, `B` for its second). The instructions stay the same; the
+/// mode only picks their handler (`exec::handler_of`). It saves a store and a load, and, more
+/// importantly, the store-to-load latency on chains of dependent operations.
+pub(crate) mod acc {
+    /// The result goes to the accumulator, not to slot `d`.
+    pub const OUT: u8 = 1;
+    /// The first operand (`a`; for `br_if` the condition) comes from the accumulator.
+    pub const A: u8 = 2;
+    /// The second operand (`b`; for stores the value `v`) comes from the accumulator.
+    pub const B: u8 = 4;
+}
+
 /// Values as they live in 64-bit slots.
 pub(crate) trait Slot: Copy {
     fn from_slot(raw: u64) -> Self;
@@ -379,6 +395,37 @@ macro_rules! define_instr {
                     | Instr::SimdLane { d, .. }
                     | Instr::VLoad { d, .. } => Some(d),
                     _ => None,
+                }
+            }
+
+            /// The slot an instruction that may run in accumulator mode `OUT` writes (see [`acc`]).
+            pub(crate) fn acc_dst(&self) -> Option<S> {
+                match *self {
+                    $( Instr::$un { d, .. } )|*
+                    | $( Instr::$ut { d, .. } )|*
+                    | $( Instr::$bin { d, .. } $( | Instr::$bimm { d, .. } )? )|*
+                    | $( Instr::$bt { d, .. } )|*
+                    | $( Instr::$l { d, .. } | Instr::$lat { d, .. } )|* => Some(d),
+                    _ => None,
+                }
+            }
+
+            /// The operands an instruction may take from the accumulator: the slots it reads in positions
+            /// `A` and `B` (see [`acc`]).
+            pub(crate) fn acc_operands(&self) -> (Option<S>, Option<S>) {
+                match *self {
+                    $( Instr::$un { a, .. } => (Some(a), None), )*
+                    $( Instr::$ut { a, .. } => (Some(a), None), )*
+                    $( Instr::$bin { a, b, .. } => (Some(a), Some(b)), $( Instr::$bimm { a, .. } => (Some(a), None), )? )*
+                    $( Instr::$bt { a, b, .. } => (Some(a), Some(b)), )*
+                    $( Instr::$l { a, .. } | Instr::$lat { a, .. } => (Some(a), None), )*
+                    $(
+                        Instr::$st { a, v, .. } | Instr::$stat { a, v, .. } => (Some(a), Some(v)),
+                        $( Instr::$stimm { a, .. } | Instr::$stimmat { a, .. } => (Some(a), None), )?
+                    )*
+                    $( Instr::$br { a, b, .. } => (Some(a), Some(b)), Instr::$brimm { a, .. } => (Some(a), None), )*
+                    Instr::BrIfNez { c, .. } | Instr::BrIfEqz { c, .. } => (Some(c), None),
+                    _ => (None, None),
                 }
             }
 

@@ -223,8 +223,8 @@ pub(crate) struct Op {
 }
 
 impl Op {
-    pub fn new(instr: super::ir::Instr) -> Op {
-        Op { handler: super::exec::handler_of(&instr), instr }
+    pub fn new(instr: super::ir::Instr, mode: u8) -> Op {
+        Op { handler: super::exec::handler_of(&instr, mode), instr }
     }
 }
 

@@ -99,6 +99,15 @@ pub(crate) struct Translator<'m> {
     fusable: Option<usize>,
     /// Metering: the current `Meter` instruction.
     meter: Option<usize>,
+    /// Natural slots popped by `pop_reg` since the last instruction was emitted: their values die with the
+    /// instruction about to be emitted (every caller of `pop_reg` emits the instruction that reads them
+    /// next, and none pushes an entry that still refers to them).
+    popped: Vec<S>,
+    /// A label was bound since the last instruction was emitted.
+    bound: bool,
+    /// Candidates for the accumulator (`ir::acc`): an instruction and the slot it writes, whose value only
+    /// the next instruction reads. Checked again and turned into modes by `acc_modes`.
+    acc_pairs: Vec<(usize, S)>,
     metering: bool,
     interruptible: bool,
     results: Vec<ValType>,
@@ -120,6 +129,44 @@ fn slots(tys: &[ValType]) -> u32 {
 }
 
 /// Translate defined function `def` of `module`.
+/// The accumulator modes (`ir::acc`) of `code`: for each candidate pair the translator recorded (an
+/// instruction, the slot it writes, and the promise that only the next instruction reads that value), the
+/// producer leaves the value in the accumulator and the next instruction takes it from there, provided
+/// the pair still holds in the final code: the producer still writes that slot, the next instruction
+/// reads it in exactly one of its two accumulator positions, and no branch lands on the next instruction.
+fn acc_modes(code: &[Instr], pairs: &[(usize, S)]) -> Vec<u8> {
+    let mut modes = vec![0u8; code.len()];
+    let mut targets = vec![false; code.len()];
+    for (pc, instr) in code.iter().enumerate() {
+        if let Some(&mut t) = instr.clone().target_mut() {
+            // Validated by `translate` before the code is linked; a bad one marks nothing here.
+            if let Some(slot) = targets.get_mut(t as usize) {
+                *slot = true;
+            }
+        }
+        if let Instr::BrTable { n, .. } = *instr {
+            // The table's entries are jumped to; they are `Br`s, never accumulator users, but say so.
+            for e in targets.iter_mut().skip(pc + 1).take(n as usize + 1) {
+                *e = true;
+            }
+        }
+    }
+    for &(p, slot) in pairs {
+        let q = p + 1;
+        if q >= code.len() || targets[q] || code[p].acc_dst() != Some(slot) || modes[p] & ir::acc::OUT != 0 {
+            continue;
+        }
+        let bit = match code[q].acc_operands() {
+            (Some(a), b) if a == slot && b != Some(slot) => ir::acc::A,
+            (a, Some(b)) if b == slot && a != Some(slot) => ir::acc::B,
+            _ => continue,
+        };
+        modes[p] |= ir::acc::OUT;
+        modes[q] |= bit;
+    }
+    modes
+}
+
 pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc> {
     let func_index = module.num_imported_funcs as usize + def;
     let ty = module.types[module.funcs[func_index] as usize].clone();
@@ -139,6 +186,9 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
         max_slots: 0,
         fusable: None,
         meter: None,
+        popped: Vec::new(),
+        bound: false,
+        acc_pairs: Vec::new(),
         metering: config.count_instructions || config.meter_gas,
         interruptible: config.interruptible,
         results: ty.results().to_vec(),
@@ -182,9 +232,20 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
     // makes that sound: the frame covers every slot any instruction touches, every branch lands inside
     // the code, and falling off the end hits `Unreachable` instead of running past it.
     t.emit(Instr::Unreachable);
+    let modes = acc_modes(&t.code, &t.acc_pairs);
     if std::env::var_os("WASMEDGE_DUMP_INTERP").is_some() {
         let name = module.func_name(func_index as u32);
-        let listing: String = t.code.iter().enumerate().map(|(pc, i)| format!("  {pc:4}: {i:?}\n")).collect();
+        let listing: String = t
+            .code
+            .iter()
+            .zip(&modes)
+            .enumerate()
+            .map(|(pc, (i, &mode))| {
+                let flag = |bit, c| if mode & bit != 0 { c } else { ' ' };
+                let mode = [flag(ir::acc::A, 'a'), flag(ir::acc::B, 'b'), flag(ir::acc::OUT, '>')];
+                format!("  {pc:4}: {} {i:?}\n", String::from_iter(mode))
+            })
+            .collect();
         eprintln!("interpreter code of {name} ({} slots):\n{listing}", t.max_slots);
     }
     let len = t.code.len();
@@ -200,7 +261,7 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
         }
     }
     Ok(CompiledFunc {
-        code: super::exec::link(t.code),
+        code: super::exec::link(t.code, &modes),
         consts: t.consts.into_boxed_slice(),
         param_slots: t.param_slots,
         local_slots: t.local_slots,
@@ -217,6 +278,15 @@ impl<'m> Translator<'m> {
     // ---- emission -------------------------------------------------------------------------------------
 
     fn emit(&mut self, instr: Instr) -> usize {
+        if !self.bound
+            && let Some(p) = self.code.len().checked_sub(1)
+            && let Some(d) = self.code[p].acc_dst()
+            && self.popped.contains(&d)
+        {
+            self.acc_pairs.push((p, d));
+        }
+        self.popped.clear();
+        self.bound = false;
         self.code.push(instr);
         self.fusable = None;
         self.code.len() - 1
@@ -243,6 +313,7 @@ impl<'m> Translator<'m> {
             }
         }
         self.fusable = None;
+        self.bound = true;
     }
 
     fn label_used(&self, label: usize) -> bool {
@@ -335,8 +406,10 @@ impl<'m> Translator<'m> {
     /// Pop an operand and return the slot holding it (writing a constant to its natural slot first).
     pub(super) fn pop_reg(&mut self) -> S {
         let e = self.pop();
-        if let Src::Const(v) = e.src {
-            self.emit_const(e.ty, e.slot, v);
+        match e.src {
+            Src::Const(v) => self.emit_const(e.ty, e.slot, v),
+            Src::Natural => self.popped.push(e.slot),
+            Src::Local(_) => {}
         }
         e.read()
     }
@@ -760,6 +833,7 @@ impl<'m> Translator<'m> {
                         if let Src::Const(v) = value.src {
                             // Written where the add was, then the store: the same order as before.
                             self.code.truncate(at);
+                            self.acc_pairs.retain(|&(p, _)| p + 1 < at);
                             self.emit_const(value.ty, value.slot, v);
                             self.code.push(make_at(a, value.slot, imm));
                             self.fusable = None;
