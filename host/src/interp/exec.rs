@@ -897,14 +897,14 @@ macro_rules! define_handlers {
                 Instr::Const32 { .. } => h::Const32,
                 Instr::Const64 { .. } => h::Const64,
                 Instr::Const128 { .. } => h::Const128,
-                Instr::Select { .. } => h::Select,
+                Instr::Select { .. } => { use h::Select; with_mode!(Select, mode, [0, 2]) }
                 Instr::Select2 { .. } => h::Select2,
                 Instr::Br { .. } => h::Br,
                 Instr::BrIfNez { .. } => { use h::BrIfNez; with_mode!(BrIfNez, mode, [0, 2]) }
                 Instr::BrIfEqz { .. } => { use h::BrIfEqz; with_mode!(BrIfEqz, mode, [0, 2]) }
-                Instr::BrTable { .. } => h::BrTable,
+                Instr::BrTable { .. } => { use h::BrTable; with_mode!(BrTable, mode, [0, 2]) }
                 Instr::Return0 => h::Return0,
-                Instr::Return1 { .. } => h::Return1,
+                Instr::Return1 { .. } => { use h::Return1; with_mode!(Return1, mode, [0, 2]) }
                 Instr::ReturnSpan { .. } => h::ReturnSpan,
                 Instr::Call { .. } => h::Call,
                 Instr::CallImport { .. } => h::CallImport,
@@ -919,7 +919,7 @@ macro_rules! define_handlers {
                 Instr::Meter { .. } => h::Meter,
                 Instr::CheckInterrupt => h::CheckInterrupt,
                 Instr::GlobalGet { .. } => h::GlobalGet,
-                Instr::GlobalSet { .. } => h::GlobalSet,
+                Instr::GlobalSet { .. } => { use h::GlobalSet; with_mode!(GlobalSet, mode, [0, 2]) }
                 Instr::GlobalGet2 { .. } => h::GlobalGet2,
                 Instr::GlobalSet2 { .. } => h::GlobalSet2,
                 Instr::MemorySize { .. } => h::MemorySize,
@@ -1024,9 +1024,9 @@ mod other_ops {
             r.set128(d, st.func().consts[idx as usize]);
             next!(ip.next(), r, m, st, acc)
         }
-        Select(ip, r, m, st, s, acc) {
+        Select<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Select { d, c, b });
-            if r.get(c) as u32 == 0 {
+            if operand!(M, acc::A, r, c, acc) as u32 == 0 {
                 r.set(d, r.get(b));
             }
             next!(ip.next(), r, m, st, acc)
@@ -1050,16 +1050,17 @@ mod other_ops {
             decode!(ip, Instr::BrIfEqz { c, t });
             next!(if operand!(M, acc::A, r, c, acc) as u32 == 0 { ip.jump(t) } else { ip.next() }, r, m, st, acc)
         }
-        BrTable(ip, r, m, st, s, acc) {
+        BrTable<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::BrTable { i, n });
-            next!(ip.add(1 + (r.get(i) as u32).min(n) as usize), r, m, st, acc)
+            let i = operand!(M, acc::A, r, i, acc) as u32;
+            next!(ip.add(1 + i.min(n) as usize), r, m, st, acc)
         }
         Return0(ip, r, m, st, s, acc) {
             ret!(st, s)
         }
-        Return1(ip, r, m, st, s, acc) {
+        Return1<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Return1 { s: src });
-            r.set(0, r.get(src));
+            r.set(0, operand!(M, acc::A, r, src, acc));
             ret!(st, s)
         }
         ReturnSpan(ip, r, m, st, s, acc) {
@@ -1149,9 +1150,9 @@ mod other_ops {
             r.set(d, st.ctx.global_get(g) as u64);
             next!(ip.next(), r, m, st, acc)
         }
-        GlobalSet(ip, r, m, st, s, acc) {
+        GlobalSet<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::GlobalSet { s: src, g });
-            st.ctx.global_set(g, r.get(src) as u128);
+            st.ctx.global_set(g, operand!(M, acc::A, r, src, acc) as u128);
             next!(ip.next(), r, m, st, acc)
         }
         GlobalGet2(ip, r, m, st, s, acc) {

@@ -20,7 +20,8 @@ pub(crate) type S = u32;
 pub(crate) mod acc {
     /// The result goes to the accumulator, not to slot `d`.
     pub const OUT: u8 = 1;
-    /// The first operand (`a`; for `br_if` the condition) comes from the accumulator.
+    /// The first operand (`a`; the condition of `br_if` and `select`, the index of `br_table`, the value of
+    /// `return` and `global.set`) comes from the accumulator.
     pub const A: u8 = 2;
     /// The second operand (`b`; for stores the value `v`) comes from the accumulator.
     pub const B: u8 = 4;
@@ -425,6 +426,11 @@ macro_rules! define_instr {
                     )*
                     $( Instr::$br { a, b, .. } => (Some(a), Some(b)), Instr::$brimm { a, .. } => (Some(a), None), )*
                     Instr::BrIfNez { c, .. } | Instr::BrIfEqz { c, .. } => (Some(c), None),
+                    Instr::BrTable { i, .. } => (Some(i), None),
+                    Instr::Return1 { s } | Instr::GlobalSet { s, .. } => (Some(s), None),
+                    // `select` also reads `d` and `b`: the condition may come from the accumulator only if it
+                    // is neither of them.
+                    Instr::Select { d, c, b } if d != c && b != c => (Some(c), None),
                     _ => (None, None),
                 }
             }

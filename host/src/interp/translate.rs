@@ -505,6 +505,10 @@ impl<'m> Translator<'m> {
                     self.emit_const(e.ty, 0, v);
                     self.emit(Instr::Return0);
                 } else {
+                    if e.src == Src::Natural {
+                        // Nothing runs after the return: its value may come from the accumulator.
+                        self.popped.push(e.slot);
+                    }
                     self.emit(Instr::Return1 { s: e.read() });
                 }
             }
