@@ -5,7 +5,8 @@
 //! A third column runs our engine with instruction counting and gas metering on, to show what they cost
 //! when enabled (when off, the translator emits no metering instructions at all).
 //! `-- --check` prints the wasmi checksums for the test inputs instead. `-- --run ours|wasmi WORKLOAD N`
-//! runs one workload once on one engine and prints its result, for counting instructions under
+//! (or `-- --run ours|wasmi PROGRAM` for a real program) runs one workload once on one engine and prints
+//! its result, for profiling one engine or counting instructions under
 //! `valgrind --tool=callgrind` (noise-free, unlike the timings; see docs/performance.md).
 //!
 //! The real programs (`REAL_PROGRAMS`: Flite and CRuby built for WASI, fetched by
@@ -221,6 +222,18 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--run") {
         let [engine, name, n] = [1, 2, 3].map(|k| args.get(i + k).map(String::as_str).unwrap_or(""));
+        if let Some(p) = REAL_PROGRAMS.iter().find(|p| p.name == name) {
+            let wasm = std::fs::read(real_programs_dir().join(p.file)).expect("run bench/fetch-real-programs.sh");
+            let dir = scratch_dir(engine, p.name).expect("scratch dir");
+            let out = match engine {
+                "ours" => run_real_ours(&wasmedge_host::Engine::default(), &wasm, p, &dir).expect("ours runs"),
+                "wasmi" => wasmi_real(&wasm, p, &dir),
+                other => panic!("--run: unknown engine {other:?} (ours or wasmi)"),
+            };
+            let _ = std::fs::remove_dir_all(&dir);
+            println!("{name} {engine}: status {}, {} bytes of output", out.status, out.output.len());
+            return;
+        }
         let w = WORKLOADS.iter().find(|w| w.name == name).expect("--run ours|wasmi WORKLOAD N: unknown workload");
         let n: i32 = n.parse().expect("--run ours|wasmi WORKLOAD N: N is a number");
         let r = match engine {

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::ir::{Instr, Slot, acc, for_each_op};
-use super::mem::{Ctx, Ip, Mem, Op, Regs, StorePtr};
+use super::mem::{Ctx, GlobalRef, Ip, Mem, Op, Regs, StorePtr};
 use super::{CompiledFunc, ops, panic_message, simd};
 use crate::error::{Error, Result, TrapCode};
 use crate::func::{Caller, HostFunc};
@@ -79,11 +79,16 @@ struct Callee {
 }
 
 /// What the handlers share besides the registers they pass along.
+/// How many of an instance's first globals `State` keeps at hand.
+const HOT_GLOBALS: usize = 4;
+
 pub(crate) struct State {
     stack: Vec<u64>,
     frames: Vec<Frame>,
     cur: Frame,
     ctx: Ctx,
+    /// The current instance's first `HOT_GLOBALS` globals (`GlobalRef::NONE` past the module's).
+    hot_globals: [GlobalRef; HOT_GLOBALS],
     /// The current instance's module's code cells (see [`compiled`] for why the pointer stays valid).
     cells: *const [OnceLock<Arc<CompiledFunc>>],
     /// The memory the next memory instruction uses (0 except right after `SelectMem`).
@@ -241,6 +246,11 @@ impl State {
     fn enter_instance(&mut self, s: &StoreInner, inst: u32) {
         let data = &s.instances[inst as usize];
         self.ctx = Ctx::new(data.vmctx.as_ptr());
+        let n = data.module.inner.globals.len().min(HOT_GLOBALS);
+        self.hot_globals = [GlobalRef::NONE; HOT_GLOBALS];
+        for g in 0..n {
+            self.hot_globals[g] = self.ctx.global_ref(g as u32);
+        }
         self.cells = &data.module.inner.code[..] as *const [OnceLock<Arc<CompiledFunc>>];
     }
 
@@ -445,6 +455,7 @@ pub(crate) fn run<T>(
         frames: Vec::new(),
         cur: Frame { func: std::ptr::null(), ret: Ip::NONE, fp: 0, inst: instance, def },
         ctx: Ctx::new(std::ptr::null()),
+        hot_globals: [GlobalRef::NONE; HOT_GLOBALS],
         cells: &[] as *const [OnceLock<Arc<CompiledFunc>>],
         mem_idx: 0,
         max_depth: config.max_call_depth as usize,
@@ -918,7 +929,15 @@ macro_rules! define_handlers {
                 Instr::Unreachable => h::Unreachable,
                 Instr::Meter { .. } => h::Meter,
                 Instr::CheckInterrupt => h::CheckInterrupt,
-                Instr::GlobalGet { .. } => h::GlobalGet,
+                Instr::GlobalGet { g, .. } if (*g as usize) < HOT_GLOBALS => {
+                    use h::GlobalGetHot;
+                    with_mode!(GlobalGetHot, mode, [0, 1])
+                }
+                Instr::GlobalSet { g, .. } if (*g as usize) < HOT_GLOBALS => {
+                    use h::GlobalSetHot;
+                    with_mode!(GlobalSetHot, mode, [0, 2])
+                }
+                Instr::GlobalGet { .. } => { use h::GlobalGet; with_mode!(GlobalGet, mode, [0, 1]) }
                 Instr::GlobalSet { .. } => { use h::GlobalSet; with_mode!(GlobalSet, mode, [0, 2]) }
                 Instr::GlobalGet2 { .. } => h::GlobalGet2,
                 Instr::GlobalSet2 { .. } => h::GlobalSet2,
@@ -1145,9 +1164,19 @@ mod other_ops {
             }
             next!(ip.next(), r, m, st, acc)
         }
-        GlobalGet(ip, r, m, st, s, acc) {
+        GlobalGet<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::GlobalGet { d, g });
-            r.set(d, st.ctx.global_get(g) as u64);
+            deliver!(M, st.ctx.global_get(g) as u64, d, ip.next(), r, m, st, acc)
+        }
+        // The first globals (in C programs the stack pointer, which every function with a frame reads
+        // and writes; in asyncified ones the state checked after every call) are one load away.
+        GlobalGetHot<M>(ip, r, m, st, s, acc) {
+            decode!(ip, Instr::GlobalGet { d, g });
+            deliver!(M, st.hot_globals[g as usize % HOT_GLOBALS].get(), d, ip.next(), r, m, st, acc)
+        }
+        GlobalSetHot<M>(ip, r, m, st, s, acc) {
+            decode!(ip, Instr::GlobalSet { s: src, g });
+            st.hot_globals[g as usize % HOT_GLOBALS].set(operand!(M, acc::A, r, src, acc));
             next!(ip.next(), r, m, st, acc)
         }
         GlobalSet<M>(ip, r, m, st, s, acc) {

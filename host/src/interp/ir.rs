@@ -406,7 +406,8 @@ macro_rules! define_instr {
                     | $( Instr::$ut { d, .. } )|*
                     | $( Instr::$bin { d, .. } $( | Instr::$bimm { d, .. } )? )|*
                     | $( Instr::$bt { d, .. } )|*
-                    | $( Instr::$l { d, .. } | Instr::$lat { d, .. } )|* => Some(d),
+                    | $( Instr::$l { d, .. } | Instr::$lat { d, .. } )|*
+                    | Instr::GlobalGet { d, .. } => Some(d),
                     _ => None,
                 }
             }

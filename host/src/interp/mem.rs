@@ -111,6 +111,11 @@ impl Ctx {
         unsafe { (*self.global(g)).raw = raw }
     }
 
+    /// Global `g`'s storage, to keep at hand.
+    pub fn global_ref(&self, g: u32) -> GlobalRef {
+        GlobalRef(self.global(g))
+    }
+
     /// The store function index of the module's function `f`.
     #[inline(always)]
     pub fn func(&self, f: u32) -> u32 {
@@ -133,6 +138,28 @@ impl Ctx {
             let table: &VMTable = &**self.ctx().tables.add(t as usize);
             if (i as usize) < table.len { Some(*table.base.add(i as usize)) } else { None }
         }
+    }
+}
+
+/// One global's storage (from `Ctx::global_ref`), for one-slot globals; valid while the store lives.
+#[derive(Clone, Copy)]
+pub(crate) struct GlobalRef(*mut VMGlobal);
+
+impl GlobalRef {
+    /// No global (never dereferenced: only code of a module with globals reads it).
+    pub const NONE: GlobalRef = GlobalRef(std::ptr::null_mut());
+
+    #[inline(always)]
+    pub fn get(self) -> u64 {
+        // SAFETY: made by `Ctx::global_ref` for a global of the running instance, which lives in the store;
+        // validated code reads it only when the module has that global.
+        unsafe { (*self.0).raw as u64 }
+    }
+
+    #[inline(always)]
+    pub fn set(self, raw: u64) {
+        // SAFETY: as in `get`; validation guarantees the global is mutable.
+        unsafe { (*self.0).raw = raw as u128 }
     }
 }
 
