@@ -242,7 +242,9 @@ fn func_name(s: &StoreInner, inst: u32, def: u32) -> String {
 }
 
 impl State {
-    /// Make instance `inst` the current one (context and code cells).
+    /// Make instance `inst` the current one (context and code cells). Out of line: only calls and returns
+    /// between instances come here, and inlined it would cost every return registers to spill.
+    #[inline(never)]
     fn enter_instance(&mut self, s: &StoreInner, inst: u32) {
         let data = &s.instances[inst as usize];
         self.ctx = Ctx::new(data.vmctx.as_ptr());
@@ -374,6 +376,14 @@ impl State {
         r.copy(0, base, n);
         let fp = self.cur.fp;
         self.switch_to(s, m, callee, fp)
+    }
+
+    /// Return to `caller`, a frame of the current instance.
+    #[inline(always)]
+    fn resume_local(&mut self, caller: Frame) -> (Ip, Regs, Mem) {
+        self.cur = caller;
+        // The callee may have grown the memory.
+        (caller.ret, Regs::new(&mut self.stack, caller.fp), self.ctx.memory0())
     }
 
     /// Return to `caller`.
@@ -991,14 +1001,25 @@ pub(crate) fn link(code: Vec<Instr>, modes: &[u8]) -> Box<[Op]> {
 /// Return from the current frame (results already at `fp..`).
 macro_rules! ret {
     ($st:expr, $s:expr) => {{
-        match $st.frames.pop() {
+        match $st.frames.last() {
             None => return returned($st),
-            Some(caller) => {
-                let (ip, r, m) = $st.resume($s, caller);
+            Some(caller) if caller.inst != $st.cur.inst => return return_to_other_instance($st, $s),
+            Some(_) => {
+                let caller = $st.frames.pop().expect("a caller frame");
+                let (ip, r, m) = $st.resume_local(caller);
                 next!(ip, r, m, $st, 0)
             }
         }
     }};
+}
+
+/// `ret!` to a caller in another instance (out of line, so that returns within an instance keep their
+/// registers).
+#[inline(never)]
+fn return_to_other_instance(st: &mut State, s: &mut StoreInner) -> Done {
+    let caller = st.frames.pop().expect("a caller frame");
+    let (ip, r, m) = st.resume(s, caller);
+    next!(ip, r, m, st, 0)
 }
 
 /// The `Aux` immediate after the instruction at `ip`.
