@@ -1171,12 +1171,15 @@ mod other_ops {
         Meter(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Meter { count, gas });
             let counters = s.vmstore.get_mut();
+            // The sum is compared in a register: summed in place, LLVM added both counters with one vector
+            // instruction and took the gas back out of it, on the path of every block.
+            let gas_used = counters.gas_used + gas as u64;
             counters.instruction_count += count as u64;
-            counters.gas_used += gas as u64;
-            if counters.gas_used > counters.gas_limit {
+            if gas_used > counters.gas_limit {
                 counters.gas_used = counters.gas_limit;
                 return trap(st, TrapCode::CostLimitExceeded);
             }
+            counters.gas_used = gas_used;
             next!(ip.next(), r, m, st, acc)
         }
         CheckInterrupt(ip, r, m, st, s, acc) {
