@@ -1270,3 +1270,66 @@ pub(crate) fn opcode_byte(op: &Operator<'_>) -> u8 {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ir::acc::{A, B, OUT};
+
+    #[test]
+    fn a_value_read_only_by_the_next_instruction_goes_through_the_accumulator() {
+        let code = [
+            Instr::I32AddImm { d: 4, a: 0, imm: 1 },
+            Instr::I32Mul { d: 4, a: 1, b: 4 },
+            Instr::Return1 { s: 4 },
+            Instr::Unreachable,
+        ];
+        assert_eq!(acc_modes(&code, &[(0, 4), (1, 4)]), [OUT, B | OUT, A, 0]);
+    }
+
+    #[test]
+    fn no_accumulator_into_a_branch_target() {
+        let code = [Instr::I32AddImm { d: 4, a: 0, imm: 1 }, Instr::BrIfNez { c: 4, t: 1 }, Instr::Unreachable];
+        assert_eq!(acc_modes(&code, &[(0, 4)]), [0, 0, 0]);
+        // Nor into an entry of a `br_table`.
+        let code = [
+            Instr::I32AddImm { d: 4, a: 0, imm: 1 },
+            Instr::BrTable { i: 4, n: 0 },
+            Instr::Br { t: 0 },
+            Instr::Unreachable,
+        ];
+        assert_eq!(acc_modes(&code, &[(0, 4)]), [OUT, A, 0, 0]);
+    }
+
+    #[test]
+    fn no_accumulator_when_the_pair_no_longer_holds() {
+        // The consumer reads the value twice.
+        let code = [Instr::I32AddImm { d: 4, a: 0, imm: 1 }, Instr::I32Mul { d: 5, a: 4, b: 4 }, Instr::Unreachable];
+        assert_eq!(acc_modes(&code, &[(0, 4)]), [0, 0, 0]);
+        // The producer was rewritten to write elsewhere, or is no producer.
+        let code = [Instr::I32AddImm { d: 3, a: 0, imm: 1 }, Instr::I32Mul { d: 5, a: 4, b: 1 }, Instr::Unreachable];
+        assert_eq!(acc_modes(&code, &[(0, 4)]), [0, 0, 0]);
+        let code = [Instr::Copy { d: 4, s: 0 }, Instr::I32Mul { d: 5, a: 4, b: 1 }, Instr::Unreachable];
+        assert_eq!(acc_modes(&code, &[(0, 4)]), [0, 0, 0]);
+        // The next instruction does not take operands from the accumulator, or not that one.
+        let code = [Instr::I32AddImm { d: 4, a: 0, imm: 1 }, Instr::Copy { d: 1, s: 4 }, Instr::Unreachable];
+        assert_eq!(acc_modes(&code, &[(0, 4)]), [0, 0, 0]);
+        let code = [Instr::I32AddImm { d: 4, a: 0, imm: 1 }, Instr::Select { d: 4, c: 5, b: 6 }, Instr::Unreachable];
+        assert_eq!(acc_modes(&code, &[(0, 4)]), [0, 0, 0]);
+        // The pair points past the code.
+        let code = [Instr::I32AddImm { d: 4, a: 0, imm: 1 }];
+        assert_eq!(acc_modes(&code, &[(0, 4)]), [0]);
+    }
+
+    #[test]
+    fn stores_take_the_address_or_the_value() {
+        let code = [
+            Instr::I32AddImm { d: 4, a: 0, imm: 1 },
+            Instr::I32Store { a: 1, v: 4, off: 0 },
+            Instr::I32AddImm { d: 4, a: 0, imm: 1 },
+            Instr::I32Store { a: 4, v: 1, off: 0 },
+            Instr::Unreachable,
+        ];
+        assert_eq!(acc_modes(&code, &[(0, 4), (2, 4)]), [OUT, B, OUT, A, 0]);
+    }
+}

@@ -1,0 +1,138 @@
+//! Values the interpreter hands from one instruction to the next in its accumulator register: the cases
+//! where that must not happen (a value read twice, a value crossing a label, a branch target between
+//! producer and consumer) and the places it may (every kind of consumer), checked by their results. The
+//! rules themselves are unit-tested in `interp/translate.rs`; the spec suite and the differential test
+//! cover the rest.
+
+use wasmedge_host::{Config, Engine, Linker, Module, Store, TrapCode, Val};
+
+fn wat(text: &str) -> Vec<u8> {
+    let buf = wast::parser::ParseBuffer::new(text).unwrap();
+    wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap()
+}
+
+const MODULE: &str = r#"(module
+  (memory 1)
+  (global $g (mut i32) (i32.const 0))
+  (global $h (mut i64) (i64.const 0))
+  (global $g4 (mut i32) (i32.const 0))
+  (global $g5 (mut i32) (i32.const 0))
+  (func $id (param i32) (result i32) local.get 0)
+  ;; local.tee of a computed value: read by the tee's copy and again later.
+  (func (export "tee") (param i32) (result i32) (local i32)
+    (i32.mul (local.tee 1 (i32.add (local.get 0) (i32.const 3))) (local.get 1)))
+  ;; A computed value read twice through the stack (tee without fusion).
+  (func (export "tee2") (param i32) (result i32) (local i32)
+    (i32.add (i32.add (local.get 0) (i32.const 1)) (i32.const 0))
+    local.tee 1
+    local.get 1
+    i32.mul)
+  ;; Results of if/else arms consumed right after `end`.
+  (func (export "if") (param i32 i32) (result i32)
+    (i32.add
+      (if (result i32) (local.get 0)
+        (then (i32.mul (local.get 1) (i32.const 3)))
+        (else (i32.sub (local.get 1) (i32.const 3))))
+      (i32.const 1)))
+  ;; A value carried by br_if out of a block, consumed after it.
+  (func (export "brif") (param i32 i32) (result i32)
+    (i32.mul
+      (block (result i32)
+        (drop (br_if 0 (i32.add (local.get 1) (i32.const 1)) (local.get 0)))
+        (i32.const 7))
+      (i32.const 2)))
+  ;; A loop whose parameter is computed at the back edge and consumed at the head.
+  (func (export "loop") (param i32) (result i32) (local i32)
+    (i32.const 0)
+    (loop (param i32) (result i32)
+      (i32.add (i32.const 5))
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (br_if 0 (i32.mul (i32.const 1)) (i32.lt_u (local.get 1) (local.get 0)))))
+  ;; br_table on a computed index; select on a computed condition; return of a computed value.
+  (func (export "table") (param i32) (result i32)
+    (block (block (block
+      (br_table 0 1 2 (i32.and (local.get 0) (i32.const 3))))
+      (return (i32.add (local.get 0) (i32.const 100))))
+      (return (i32.add (local.get 0) (i32.const 200))))
+    (select (i32.const 1) (i32.const 2) (i32.gt_u (local.get 0) (i32.const 10))))
+  ;; global.set of a computed value, global.get consumed at once (hot and other globals, i32 and i64).
+  (func (export "globals") (param i32) (result i32)
+    (global.set $g (i32.mul (local.get 0) (i32.const 2)))
+    (global.set $g5 (i32.add (global.get $g) (i32.const 1)))
+    (global.set $g4 (i32.add (global.get $g5) (i32.const 1)))
+    (global.set $h (i64.extend_i32_u (global.get $g4)))
+    (i32.wrap_i64 (i64.add (global.get $h) (i64.const 1))))
+  ;; Loads and stores with computed addresses and values.
+  (func (export "memory") (param i32) (result i32)
+    (i32.store (i32.add (local.get 0) (i32.const 8)) (i32.mul (local.get 0) (i32.const 3)))
+    (i32.store16 (i32.const 64) (i32.load (i32.add (local.get 0) (i32.const 8))))
+    (i32.add (i32.load16_u (i32.const 64)) (i32.load8_u (i32.add (local.get 0) (i32.const 8)))))
+  ;; Floats and 64-bit integers pass through the same register as raw bits.
+  (func (export "float") (param f64 f64) (result f64)
+    (f64.mul (f64.sqrt (f64.add (local.get 0) (local.get 1))) (f64.const 2)))
+  (func (export "f32") (param f32) (result f32)
+    (f32.neg (f32.mul (local.get 0) (local.get 0))))
+  (func (export "i64") (param i64) (result i64)
+    (i64.rotl (i64.mul (local.get 0) (i64.const 0x100000001)) (i64.const 7)))
+  ;; A call's result consumed at once; a trap in the consumer of an accumulated value.
+  (func (export "call") (param i32) (result i32)
+    (i32.add (call $id (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+  (func (export "div") (param i32) (result i32)
+    (i32.div_u (i32.const 1) (i32.sub (local.get 0) (local.get 0))))
+  (func (export "oob") (param i32)
+    (i32.store (i32.add (local.get 0) (i32.const 65535)) (i32.const 1)))
+)"#;
+
+fn run(name: &str, args: &[Val]) -> Result<Val, TrapCode> {
+    let engine = Engine::new(Config::new());
+    let module = Module::new(&engine, wat(MODULE)).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let f = instance.get_func(&store, name).unwrap();
+    let mut out: Vec<Val> = f.ty(&store).results().iter().map(|&t| Val::default_for(t)).collect();
+    f.call(&mut store, args, &mut out).map_err(|e| e.trap_code().expect("a trap"))?;
+    Ok(out.first().copied().unwrap_or(Val::I32(0)))
+}
+
+fn i32_of(name: &str, args: &[Val]) -> i32 {
+    match run(name, args).unwrap() {
+        Val::I32(v) => v,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[test]
+fn values_read_twice_stay_in_their_slots() {
+    assert_eq!(i32_of("tee", &[Val::I32(4)]), 49);
+    assert_eq!(i32_of("tee2", &[Val::I32(4)]), 25);
+}
+
+#[test]
+fn values_crossing_a_label_stay_in_their_slots() {
+    assert_eq!(i32_of("if", &[Val::I32(1), Val::I32(5)]), 16);
+    assert_eq!(i32_of("if", &[Val::I32(0), Val::I32(5)]), 3);
+    assert_eq!(i32_of("brif", &[Val::I32(1), Val::I32(5)]), 12);
+    assert_eq!(i32_of("brif", &[Val::I32(0), Val::I32(5)]), 14);
+    assert_eq!(i32_of("loop", &[Val::I32(4)]), 20);
+    assert_eq!(i32_of("loop", &[Val::I32(0)]), 5);
+}
+
+#[test]
+fn every_kind_of_consumer_reads_the_accumulator() {
+    for (x, want) in [(0, 100), (1, 201), (2, 2), (3, 2), (14, 1), (6, 2), (5, 205)] {
+        assert_eq!(i32_of("table", &[Val::I32(x)]), want, "table({x})");
+    }
+    assert_eq!(i32_of("globals", &[Val::I32(5)]), 13);
+    assert_eq!(i32_of("memory", &[Val::I32(100)]), 300 + (300 & 0xff));
+    assert_eq!(i32_of("call", &[Val::I32(1)]), 3);
+    assert_eq!(run("float", &[Val::F64(7f64.to_bits()), Val::F64(9f64.to_bits())]).unwrap(), Val::F64(8f64.to_bits()));
+    assert_eq!(run("f32", &[Val::F32(3f32.to_bits())]).unwrap(), Val::F32((-9f32).to_bits()));
+    let x: i64 = 0x1234_5678;
+    assert_eq!(run("i64", &[Val::I64(x)]).unwrap(), Val::I64(x.wrapping_mul(0x1_0000_0001).rotate_left(7)));
+}
+
+#[test]
+fn traps_in_a_consumer_of_the_accumulator() {
+    assert_eq!(run("div", &[Val::I32(9)]), Err(TrapCode::IntegerDivideByZero));
+    assert_eq!(run("oob", &[Val::I32(0)]), Err(TrapCode::MemoryOutOfBounds));
+}
