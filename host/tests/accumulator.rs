@@ -1,8 +1,9 @@
 //! Values the interpreter hands from one instruction to the next in its accumulator register: the cases
 //! where that must not happen (a value read twice, a value crossing a label, a branch target between
-//! producer and consumer) and the places it may (every kind of consumer), checked by their results. The
-//! rules themselves are unit-tested in `interp/translate.rs`; the spec suite and the differential test
-//! cover the rest.
+//! producer and consumer) and the places it may (every kind of consumer), checked by their results; and
+//! loop latches fused into one step-and-branch instruction (every shape, wraparound, signedness). The
+//! rules themselves are unit-tested in `interp/translate.rs` and `interp/ir.rs`; the spec suite and the
+//! differential test cover the rest.
 
 use wasmedge_host::{Config, Engine, Linker, Module, Store, TrapCode, Val};
 
@@ -79,6 +80,32 @@ const MODULE: &str = r#"(module
     (i32.add (call $id (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
   (func (export "div") (param i32) (result i32)
     (i32.div_u (i32.const 1) (i32.sub (local.get 0) (local.get 0))))
+  ;; Loop latches: i += C then compare with a constant (down to zero, and up with wraparound unsigned),
+  ;; with a local; i += y then compare with a constant or a local (signed).
+  (func (export "down") (param i32) (result i32) (local i32)
+    (loop
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (br_if 0 (local.tee 0 (i32.add (local.get 0) (i32.const -2)))))
+    (local.get 1))
+  (func (export "wrap") (param i32) (result i32) (local i32)
+    (loop
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (br_if 0 (i32.ge_u (local.tee 0 (i32.add (local.get 0) (i32.const 8))) (i32.const 16))))
+    (i32.add (i32.mul (local.get 1) (i32.const 1000)) (local.get 0)))
+  (func (export "upto") (param i32) (result i32) (local i32 i32)
+    (loop
+      (local.set 2 (i32.add (local.get 2) (local.get 1)))
+      (br_if 0 (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 3))) (local.get 0))))
+    (local.get 2))
+  (func (export "stride") (param i32 i32) (result i32) (local i32 i32)
+    (local.set 2 (i32.const -100))
+    (loop
+      (local.set 3 (i32.add (local.get 3) (i32.const 1)))
+      (br_if 0 (i32.lt_s (local.tee 2 (i32.add (local.get 2) (local.get 1))) (i32.const 50))))
+    (loop
+      (local.set 3 (i32.add (local.get 3) (i32.const 1000)))
+      (br_if 0 (i32.gt_s (local.tee 2 (i32.add (local.get 0) (local.get 2))) (local.get 1))))
+    (i32.add (local.get 3) (local.get 2)))
   (func (export "oob") (param i32)
     (i32.store (i32.add (local.get 0) (i32.const 65535)) (i32.const 1)))
 )"#;
@@ -129,6 +156,19 @@ fn every_kind_of_consumer_reads_the_accumulator() {
     assert_eq!(run("f32", &[Val::F32(3f32.to_bits())]).unwrap(), Val::F32((-9f32).to_bits()));
     let x: i64 = 0x1234_5678;
     assert_eq!(run("i64", &[Val::I64(x)]).unwrap(), Val::I64(x.wrapping_mul(0x1_0000_0001).rotate_left(7)));
+}
+
+#[test]
+fn loop_latches_step_and_branch_in_one_instruction() {
+    // 10 + 8 + 6 + 4 + 2
+    assert_eq!(i32_of("down", &[Val::I32(10)]), 30);
+    // From 0xffff_fff0 by 8: 0xffff_fff8 (>= 16, again), 0 (< 16, out): two rounds, ending at 0.
+    assert_eq!(i32_of("wrap", &[Val::I32(-16)]), 2000);
+    // i = 0, 3, 6, 9 summed while i < 10 after the step: 0 + 3 + 6 + 9.
+    assert_eq!(i32_of("upto", &[Val::I32(10)]), 18);
+    // Up from -100 by 7 while < 50 (22 rounds, ending at 54), then by -20 while > 7 (34, 14, -6: three
+    // rounds).
+    assert_eq!(i32_of("stride", &[Val::I32(-20), Val::I32(7)]), 22 + 3000 - 6);
 }
 
 #[test]

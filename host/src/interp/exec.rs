@@ -781,8 +781,17 @@ macro_rules! define_handlers {
         binary_trap { $( $bt:ident ($ci:ty => $co:ty) |$ca:ident, $cb:ident| $ce:expr; )* }
         load { $( $l:ident / $lat:ident ($lm:ty => $ls:ty); )* }
         store { $( $sto:ident / $stat:ident $(/ $stimm:ident / $stimmat:ident)? ($sm:ty => $ss:ty); )* }
-        branch { $( $br:ident / $brimm:ident |$ra:ident, $rb:ident| $re:expr; )* }
+        branch { $( $br:ident / $brimm:ident = $cn:literal |$ra:ident, $rb:ident| $re:expr; )* }
     ) => {
+        /// Whether compare-branch condition `C` (the `branch` table's number) holds for `a` and `b`.
+        #[inline(always)]
+        fn holds<const C: u8>(a: i32, b: i32) -> bool {
+            match C {
+                $( $cn => { let ($ra, $rb) = (a, b); $re } )*
+                _ => unreachable!("no branch condition {C}"),
+            }
+        }
+
         mod table_ops {
             use super::*;
             handlers! {
@@ -880,6 +889,30 @@ macro_rules! define_handlers {
                         next!(if $re { ip.jump(t) } else { ip.next() }, r, m, st, acc)
                     }
                 )*
+                StepBrImm<C>(ip, r, m, st, s, acc) {
+                    decode!(ip, Instr::StepBrImm { x, step, lim, t, .. });
+                    let v = (r.get(x as u32) as i32).wrapping_add(step as i32);
+                    r.set(x as u32, v.to_slot());
+                    next!(if holds::<C>(v, lim) { ip.jump(t) } else { ip.next() }, r, m, st, acc)
+                }
+                StepBr<C>(ip, r, m, st, s, acc) {
+                    decode!(ip, Instr::StepBr { x, b, step, t, .. });
+                    let v = (r.get(x as u32) as i32).wrapping_add(step);
+                    r.set(x as u32, v.to_slot());
+                    next!(if holds::<C>(v, r.get(b as u32) as i32) { ip.jump(t) } else { ip.next() }, r, m, st, acc)
+                }
+                AddBrImm<C>(ip, r, m, st, s, acc) {
+                    decode!(ip, Instr::AddBrImm { x, y, lim, t, .. });
+                    let v = (r.get(x as u32) as i32).wrapping_add(r.get(y as u32) as i32);
+                    r.set(x as u32, v.to_slot());
+                    next!(if holds::<C>(v, lim) { ip.jump(t) } else { ip.next() }, r, m, st, acc)
+                }
+                AddBr<C>(ip, r, m, st, s, acc) {
+                    decode!(ip, Instr::AddBr { x, y, b, t, .. });
+                    let v = (r.get(x as u32) as i32).wrapping_add(r.get(y as u32) as i32);
+                    r.set(x as u32, v.to_slot());
+                    next!(if holds::<C>(v, r.get(b as u32) as i32) { ip.jump(t) } else { ip.next() }, r, m, st, acc)
+                }
             }
         }
 
@@ -912,6 +945,10 @@ macro_rules! define_handlers {
                     Instr::$br { .. } => with_mode!($br, mode, [0, 2, 4]),
                     Instr::$brimm { .. } => with_mode!($brimm, mode, [0, 2]),
                 )*
+                Instr::StepBrImm { cond, .. } => with_mode!(StepBrImm, *cond, [$($cn),*]),
+                Instr::StepBr { cond, .. } => with_mode!(StepBr, *cond, [$($cn),*]),
+                Instr::AddBrImm { cond, .. } => with_mode!(AddBrImm, *cond, [$($cn),*]),
+                Instr::AddBr { cond, .. } => with_mode!(AddBr, *cond, [$($cn),*]),
                 Instr::Copy { .. } => h::Copy,
                 Instr::Copy2 { .. } => h::Copy2,
                 Instr::CopySpan { .. } => h::CopySpan,

@@ -78,7 +78,8 @@ impl Slot for f64 {
 /// `unary` (`Name(in => out) |x| expr`), `binary` (`Name / NameImm (in => out) |a, b| expr`, where the
 /// optional `NameImm` form takes its second operand as a 32-bit immediate, sign-extended), their trapping
 /// forms whose expression is a `Result<out, TrapCode>`, memory accesses `load`/`store`
-/// (`Name(memory type => slot type)`), and the fused i32 compare-and-branch forms `branch`.
+/// (`Name(memory type => slot type)`), and the fused i32 compare-and-branch forms `branch` (numbered: the
+/// number is the `cond` of the step-and-branch instructions).
 macro_rules! for_each_op {
     ($m:ident) => {
         $m! {
@@ -250,18 +251,18 @@ macro_rules! for_each_op {
                 I64Store32 / I64Store32At / I64Store32Imm / I64Store32ImmAt (u32 => i64);
             }
             branch {
-                BrI32Eq / BrI32EqImm |a, b| a == b;
-                BrI32Ne / BrI32NeImm |a, b| a != b;
-                BrI32LtS / BrI32LtSImm |a, b| a < b;
-                BrI32LtU / BrI32LtUImm |a, b| (a as u32) < (b as u32);
-                BrI32GtS / BrI32GtSImm |a, b| a > b;
-                BrI32GtU / BrI32GtUImm |a, b| (a as u32) > (b as u32);
-                BrI32LeS / BrI32LeSImm |a, b| a <= b;
-                BrI32LeU / BrI32LeUImm |a, b| (a as u32) <= (b as u32);
-                BrI32GeS / BrI32GeSImm |a, b| a >= b;
-                BrI32GeU / BrI32GeUImm |a, b| (a as u32) >= (b as u32);
-                BrI32And / BrI32AndImm |a, b| a & b != 0;
-                BrI32AndZ / BrI32AndZImm |a, b| a & b == 0;
+                BrI32Eq / BrI32EqImm = 0 |a, b| a == b;
+                BrI32Ne / BrI32NeImm = 1 |a, b| a != b;
+                BrI32LtS / BrI32LtSImm = 2 |a, b| a < b;
+                BrI32LtU / BrI32LtUImm = 3 |a, b| (a as u32) < (b as u32);
+                BrI32GtS / BrI32GtSImm = 4 |a, b| a > b;
+                BrI32GtU / BrI32GtUImm = 5 |a, b| (a as u32) > (b as u32);
+                BrI32LeS / BrI32LeSImm = 6 |a, b| a <= b;
+                BrI32LeU / BrI32LeUImm = 7 |a, b| (a as u32) <= (b as u32);
+                BrI32GeS / BrI32GeSImm = 8 |a, b| a >= b;
+                BrI32GeU / BrI32GeUImm = 9 |a, b| (a as u32) >= (b as u32);
+                BrI32And / BrI32AndImm = 10 |a, b| a & b != 0;
+                BrI32AndZ / BrI32AndZImm = 11 |a, b| a & b == 0;
             }
         }
     };
@@ -276,7 +277,7 @@ macro_rules! define_instr {
         binary_trap { $( $bt:ident ($ci:ty => $co:ty) |$ca:ident, $cb:ident| $ce:expr; )* }
         load { $( $l:ident / $lat:ident ($lm:ty => $ls:ty); )* }
         store { $( $st:ident / $stat:ident $(/ $stimm:ident / $stimmat:ident)? ($sm:ty => $ss:ty); )* }
-        branch { $( $br:ident / $brimm:ident |$ra:ident, $rb:ident| $re:expr; )* }
+        branch { $( $br:ident / $brimm:ident = $cn:literal |$ra:ident, $rb:ident| $re:expr; )* }
     ) => {
         /// One interpreter instruction. 16 bytes; operands are frame slots (`d` destination, `a`/`b` inputs).
         #[derive(Clone, Copy, Debug, PartialEq)]
@@ -306,6 +307,16 @@ macro_rules! define_instr {
             Br { t: u32 },
             BrIfNez { c: S, t: u32 },
             BrIfEqz { c: S, t: u32 },
+            /// The latch of a counted loop: `x += step` (i32, wrapping), then branch when compare-branch
+            /// number `cond` (the `branch` table) holds for `x` and `lim`. 16-bit slots: the translator
+            /// fuses only when they fit.
+            StepBrImm { cond: u8, x: u16, step: i16, lim: i32, t: u32 },
+            /// `x += step`, then compare `x` with slot `b`.
+            StepBr { cond: u8, x: u16, b: u16, step: i32, t: u32 },
+            /// `x += y` (slot), then compare `x` with `lim`.
+            AddBrImm { cond: u8, x: u16, y: u16, lim: i32, t: u32 },
+            /// `x += y`, then compare `x` with slot `b`.
+            AddBr { cond: u8, x: u16, y: u16, b: u16, t: u32 },
             /// Jump to the `min(i, n)`-th of the `n + 1` `Br` instructions that follow.
             BrTable { i: S, n: u32 },
             Return0,
@@ -439,7 +450,13 @@ macro_rules! define_instr {
             /// The branch target, for instructions that jump.
             pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
                 match self {
-                    Instr::Br { t } | Instr::BrIfNez { t, .. } | Instr::BrIfEqz { t, .. } => Some(t),
+                    Instr::Br { t }
+                    | Instr::BrIfNez { t, .. }
+                    | Instr::BrIfEqz { t, .. }
+                    | Instr::StepBrImm { t, .. }
+                    | Instr::StepBr { t, .. }
+                    | Instr::AddBrImm { t, .. }
+                    | Instr::AddBr { t, .. } => Some(t),
                     $( Instr::$br { t, .. } | Instr::$brimm { t, .. } => Some(t), )*
                     _ => None,
                 }
@@ -468,6 +485,10 @@ macro_rules! define_instr {
                     Instr::Select { d, c, b } => m(&[d, c, b]) + 1,
                     Instr::Select2 { d, c, b } => m(&[d + 1, c, b + 1]) + 1,
                     Instr::BrIfNez { c, .. } | Instr::BrIfEqz { c, .. } => c + 1,
+                    Instr::StepBrImm { x, .. } => x as u32 + 1,
+                    Instr::StepBr { x, b, .. } => m(&[x as u32, b as u32]) + 1,
+                    Instr::AddBrImm { x, y, .. } => m(&[x as u32, y as u32]) + 1,
+                    Instr::AddBr { x, y, b, .. } => m(&[x as u32, y as u32, b as u32]) + 1,
                     Instr::BrTable { i, .. } => i + 1,
                     Instr::Return1 { s } => s + 1,
                     Instr::ReturnSpan { s, n } => s + n,
@@ -593,10 +614,61 @@ macro_rules! define_instr {
             };
             reg.or(imm)
         }
+
+        /// A compare-and-branch as its condition number, first operand, second operand and target
+        /// (`br_if` tests against an immediate 0).
+        fn branch_parts(branch: &Instr) -> Option<(u8, S, Rhs, u32)> {
+            match *branch {
+                $(
+                    Instr::$br { a, b, t } => Some(($cn, a, Rhs::Slot(b), t)),
+                    Instr::$brimm { a, imm, t } => Some(($cn, a, Rhs::Imm(imm), t)),
+                )*
+                Instr::BrIfNez { c, t } => Some((1, c, Rhs::Imm(0), t)),
+                Instr::BrIfEqz { c, t } => Some((0, c, Rhs::Imm(0), t)),
+                _ => None,
+            }
+        }
+
+        /// `update` (an `i32.add` of a slot or constant to slot `x`, written back to `x`) followed by
+        /// `branch` (a compare-and-branch whose first operand is `x`) as one instruction, when the
+        /// slots fit in 16 bits: the latch of a counted loop.
+        pub(crate) fn fuse_step(update: &Instr, branch: &Instr) -> Option<Instr> {
+            let (cond, a, rhs, t) = branch_parts(branch)?;
+            let narrow = |s: S| u16::try_from(s).ok();
+            enum Step {
+                Imm(i32),
+                Slot(u16),
+            }
+            let (x, step) = match *update {
+                Instr::I32AddImm { d, a, imm } if d == a => (d, Step::Imm(imm)),
+                Instr::I32Add { d, a, b } if d == a && b != d => (d, Step::Slot(narrow(b)?)),
+                Instr::I32Add { d, a, b } if d == b && a != d => (d, Step::Slot(narrow(a)?)),
+                _ => return None,
+            };
+            if a != x || rhs == Rhs::Slot(x) {
+                return None;
+            }
+            let x = narrow(x)?;
+            Some(match (step, rhs) {
+                (Step::Imm(step), Rhs::Imm(lim)) => {
+                    Instr::StepBrImm { cond, x, step: i16::try_from(step).ok()?, lim, t }
+                }
+                (Step::Imm(step), Rhs::Slot(b)) => Instr::StepBr { cond, x, b: narrow(b)?, step, t },
+                (Step::Slot(y), Rhs::Imm(lim)) => Instr::AddBrImm { cond, x, y, lim, t },
+                (Step::Slot(y), Rhs::Slot(b)) => Instr::AddBr { cond, x, y, b: narrow(b)?, t },
+            })
+        }
     };
 }
 
 for_each_op!(define_instr);
+
+/// The second operand of a compare-and-branch.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rhs {
+    Slot(S),
+    Imm(i32),
+}
 
 /// A numeric operator's translation: shape, constructors and result type.
 #[derive(Clone, Copy)]
@@ -674,5 +746,29 @@ mod tests {
     #[test]
     fn instructions_stay_small() {
         assert_eq!(std::mem::size_of::<Instr>(), 16);
+    }
+
+    #[test]
+    fn loop_latches_fuse_only_when_they_fit() {
+        let add = Instr::I32AddImm { d: 3, a: 3, imm: 1 };
+        let ne = Instr::BrI32NeImm { a: 3, imm: 10, t: 7 };
+        assert_eq!(fuse_step(&add, &ne), Some(Instr::StepBrImm { cond: 1, x: 3, step: 1, lim: 10, t: 7 }));
+        let nez = Instr::BrIfNez { c: 3, t: 7 };
+        assert_eq!(fuse_step(&add, &nez), Some(Instr::StepBrImm { cond: 1, x: 3, step: 1, lim: 0, t: 7 }));
+        // `x = y + x` is `x += y` too.
+        let add_slot = Instr::I32Add { d: 3, a: 5, b: 3 };
+        let lt = Instr::BrI32LtU { a: 3, b: 4, t: 7 };
+        assert_eq!(fuse_step(&add_slot, &lt), Some(Instr::AddBr { cond: 3, x: 3, y: 5, b: 4, t: 7 }));
+        // Not: the add writes elsewhere, the branch compares something else or `x` on its right, a
+        // slot or step that does not fit, a branch that is no compare.
+        assert_eq!(fuse_step(&Instr::I32AddImm { d: 4, a: 3, imm: 1 }, &ne), None);
+        assert_eq!(fuse_step(&add, &Instr::BrI32NeImm { a: 4, imm: 10, t: 7 }), None);
+        assert_eq!(fuse_step(&add, &Instr::BrI32LtU { a: 4, b: 3, t: 7 }), None);
+        assert_eq!(fuse_step(&add, &Instr::BrI32LtU { a: 3, b: 3, t: 7 }), None);
+        let far = Instr::I32AddImm { d: 70_000, a: 70_000, imm: 1 };
+        assert_eq!(fuse_step(&far, &Instr::BrI32NeImm { a: 70_000, imm: 10, t: 7 }), None);
+        assert_eq!(fuse_step(&Instr::I32AddImm { d: 3, a: 3, imm: 40_000 }, &ne), None);
+        assert!(fuse_step(&Instr::I32AddImm { d: 3, a: 3, imm: 40_000 }, &lt).is_some());
+        assert_eq!(fuse_step(&add, &Instr::Br { t: 7 }), None);
     }
 }

@@ -105,6 +105,8 @@ pub(crate) struct Translator<'m> {
     popped: Vec<S>,
     /// A label was bound since the last instruction was emitted.
     bound: bool,
+    /// Where the last label was bound.
+    last_bound: Option<u32>,
     /// Candidates for the accumulator (`ir::acc`): an instruction and the slot it writes, whose value only
     /// the next instruction reads. Checked again and turned into modes by `acc_modes`.
     acc_pairs: Vec<(usize, S)>,
@@ -188,6 +190,7 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
         meter: None,
         popped: Vec::new(),
         bound: false,
+        last_bound: None,
         acc_pairs: Vec::new(),
         metering: config.count_instructions || config.meter_gas,
         interruptible: config.interruptible,
@@ -314,6 +317,7 @@ impl<'m> Translator<'m> {
         }
         self.fusable = None;
         self.bound = true;
+        self.last_bound = Some(pc);
     }
 
     fn label_used(&self, label: usize) -> bool {
@@ -1126,11 +1130,34 @@ impl<'m> Translator<'m> {
             }
             self.code[at] = fused;
             self.fusable = None;
+            self.fuse_latch();
             return;
         }
         let at = self.code.len();
         let t = self.target(label, at);
         self.emit(if negate { Instr::BrIfEqz { c, t } } else { Instr::BrIfNez { c, t } });
+        self.fuse_latch();
+    }
+
+    /// The compare-and-branch `cond_branch` just put last: when the instruction before it adds to the slot
+    /// it compares (`i += step; if i < n`), and no label lands on the branch, make the two one instruction.
+    fn fuse_latch(&mut self) {
+        let at = self.code.len() - 1;
+        if at == 0 || self.last_bound == Some(at as u32) {
+            return;
+        }
+        let Some(fused) = ir::fuse_step(&self.code[at - 1], &self.code[at]) else { return };
+        // The branch moves up by one: so do its pending fixups. Accumulator pairs with either
+        // instruction no longer hold.
+        for label in &mut self.labels {
+            for f in label.fixups.iter_mut().filter(|f| **f == at) {
+                *f = at - 1;
+            }
+        }
+        self.acc_pairs.retain(|&(p, _)| p + 2 < at);
+        self.code.truncate(at - 1);
+        self.code.push(fused);
+        self.fusable = None;
     }
 
     fn br_if(&mut self, depth: u32) {
