@@ -893,25 +893,45 @@ macro_rules! define_handlers {
                     decode!(ip, Instr::StepBrImm { x, step, lim, t, .. });
                     let v = (r.get(x as u32) as i32).wrapping_add(step as i32);
                     r.set(x as u32, v.to_slot());
-                    next!(if holds::<C>(v, lim) { ip.jump(t) } else { ip.next() }, r, m, st, acc)
+                    // Two jumps, not one through a conditional move: the next handler's address must not wait for
+                    // the comparison.
+                    if holds::<C>(v, lim) {
+                        next!(ip.jump(t), r, m, st, acc)
+                    }
+                    next!(ip.next(), r, m, st, acc)
                 }
                 StepBr<C>(ip, r, m, st, s, acc) {
                     decode!(ip, Instr::StepBr { x, b, step, t, .. });
                     let v = (r.get(x as u32) as i32).wrapping_add(step);
                     r.set(x as u32, v.to_slot());
-                    next!(if holds::<C>(v, r.get(b as u32) as i32) { ip.jump(t) } else { ip.next() }, r, m, st, acc)
+                    // Two jumps, not one through a conditional move: the next handler's address must not wait for
+                    // the comparison.
+                    if holds::<C>(v, r.get(b as u32) as i32) {
+                        next!(ip.jump(t), r, m, st, acc)
+                    }
+                    next!(ip.next(), r, m, st, acc)
                 }
                 AddBrImm<C>(ip, r, m, st, s, acc) {
                     decode!(ip, Instr::AddBrImm { x, y, lim, t, .. });
                     let v = (r.get(x as u32) as i32).wrapping_add(r.get(y as u32) as i32);
                     r.set(x as u32, v.to_slot());
-                    next!(if holds::<C>(v, lim) { ip.jump(t) } else { ip.next() }, r, m, st, acc)
+                    // Two jumps, not one through a conditional move: the next handler's address must not wait for
+                    // the comparison.
+                    if holds::<C>(v, lim) {
+                        next!(ip.jump(t), r, m, st, acc)
+                    }
+                    next!(ip.next(), r, m, st, acc)
                 }
                 AddBr<C>(ip, r, m, st, s, acc) {
                     decode!(ip, Instr::AddBr { x, y, b, t, .. });
                     let v = (r.get(x as u32) as i32).wrapping_add(r.get(y as u32) as i32);
                     r.set(x as u32, v.to_slot());
-                    next!(if holds::<C>(v, r.get(b as u32) as i32) { ip.jump(t) } else { ip.next() }, r, m, st, acc)
+                    // Two jumps, not one through a conditional move: the next handler's address must not wait for
+                    // the comparison.
+                    if holds::<C>(v, r.get(b as u32) as i32) {
+                        next!(ip.jump(t), r, m, st, acc)
+                    }
+                    next!(ip.next(), r, m, st, acc)
                 }
             }
         }
