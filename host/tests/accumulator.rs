@@ -176,3 +176,48 @@ fn traps_in_a_consumer_of_the_accumulator() {
     assert_eq!(run("div", &[Val::I32(9)]), Err(TrapCode::IntegerDivideByZero));
     assert_eq!(run("oob", &[Val::I32(0)]), Err(TrapCode::MemoryOutOfBounds));
 }
+
+/// With metering on, a block's `Meter` and its first instruction run as one handler: counts stay exact and
+/// the gas limit still stops the block before it runs.
+#[test]
+fn metering_fused_into_the_first_instruction_of_a_block() {
+    const COUNT: &str = r#"(module (func (export "count") (param i32) (result i32)
+        (loop $l (local.set 0 (i32.mul (local.get 0) (i32.const 3)))
+                 (local.set 0 (i32.shr_u (local.get 0) (i32.const 2)))
+                 (br_if $l (i32.gt_u (local.get 0) (i32.const 2))))
+        (local.get 0)))"#;
+    let run = |config: Config| {
+        let engine = Engine::new(config);
+        let module = Module::new(&engine, wat(COUNT)).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        let f = instance.get_func(&store, "count").unwrap();
+        let mut out = [Val::I32(0)];
+        let result = f.call(&mut store, &[Val::I32(1000)], &mut out);
+        (result, out[0], store.instruction_count(), store.gas_used())
+    };
+    // x * 3 / 4 from 1000 down to 2.
+    let mut config = Config::new();
+    config.count_instructions(true).meter_gas(true);
+    let (result, value, count, gas) = run(config);
+    result.unwrap();
+    let mut x: u32 = 1000;
+    let mut rounds = 0u64;
+    loop {
+        rounds += 1;
+        x = x.wrapping_mul(3) >> 2;
+        if x <= 2 {
+            break;
+        }
+    }
+    assert_eq!(value, Val::I32(x as i32));
+    // loop; 12 instructions per round; end, local.get, end.
+    assert_eq!(count, 1 + rounds * 12 + 3);
+    assert_eq!(gas, count);
+    // A limit in the middle of the third round: the third round's block is not charged in part.
+    let mut config = Config::new();
+    config.count_instructions(true).gas_limit(1 + 2 * 12 + 5);
+    let (result, _, _, gas) = run(config);
+    assert_eq!(result.unwrap_err().trap_code(), Some(TrapCode::CostLimitExceeded));
+    assert_eq!(gas, 1 + 2 * 12 + 5);
+}

@@ -171,8 +171,10 @@ fn stack_grew(used: usize) -> ! {
 macro_rules! decode {
     ($ip:expr, $pat:pat) => {
         let $pat = *$ip.instr() else {
-            // SAFETY: `handler_of` gives each variant its own handler, and every handler decodes only its
-            // own variant; an `Op`'s handler is always `handler_of` of its instruction (`Op::new`).
+            // SAFETY: `handler_of` gives each variant its own handlers, and every handler decodes only its
+            // own variant; an `Op`'s handler is `handler_of` of its instruction, except on a `Meter` in
+            // mode `METER`, where it is the next instruction's handler in that mode, which decodes the
+            // `Meter` (`charge_meter`) and then the next instruction (`link`).
             unsafe { std::hint::unreachable_unchecked() }
         };
     };
@@ -737,6 +739,37 @@ macro_rules! handlers {
                 $acc: u64,
             ) -> Done {
                 let $s: &mut StoreInner = $st.store.get();
+                // In mode `METER` this handler sits on a block's `Meter`: charge it, then run the
+                // instruction after it.
+                $(
+                    let $ip = if $mode & acc::METER != 0 {
+                        if let Err(done) = charge_meter($ip, $st, $s) {
+                            return done;
+                        }
+                        $ip.next()
+                    } else {
+                        $ip
+                    };
+                )?
+                $body
+            }
+        )*
+    };
+}
+
+/// Handlers with a compare-branch condition (the `branch` table's number) as their parameter.
+macro_rules! cond_handlers {
+    ($( $name:ident <$cond:ident> ($ip:ident, $r:ident, $m:ident, $st:ident, $s:ident, $acc:ident) $body:block )*) => {
+        $(
+            #[allow(non_snake_case, unused_variables, unused_mut)]
+            pub(super) fn $name<const $cond: u8>(
+                $ip: Ip,
+                mut $r: Regs,
+                mut $m: Mem,
+                $st: &mut State,
+                $acc: u64,
+            ) -> Done {
+                let $s: &mut StoreInner = $st.store.get();
                 $body
             }
         )*
@@ -766,10 +799,43 @@ macro_rules! deliver {
 macro_rules! with_mode {
     ($f:ident, $mode:expr, [$($k:literal),*]) => {
         match $mode {
-            $( $k => $f::<$k> as Handler, )*
-            other => unreachable!("accumulator mode {other} for {}", stringify!($f)),
+            $( $k => Some($f::<$k> as Handler), )*
+            $( m if m == $k | acc::METER => Some($f::<{ $k | acc::METER }> as Handler), )*
+            _ => None,
         }
     };
+}
+
+/// The handler of `$f` for compare-branch condition `$cond`.
+macro_rules! with_cond {
+    ($f:ident, $cond:expr, [$($k:literal),*]) => {
+        match $cond {
+            $( $k => Some($f::<$k> as Handler), )*
+            _ => None,
+        }
+    };
+}
+
+/// A handler without modes, for mode 0 only.
+fn plain(mode: u8, handler: Handler) -> Option<Handler> {
+    (mode == 0).then_some(handler)
+}
+
+/// Charge the `Meter` at `ip`: count its instructions and gas, trapping past the gas limit.
+#[inline(always)]
+fn charge_meter(ip: Ip, st: &mut State, s: &mut StoreInner) -> Result<(), Done> {
+    decode!(ip, Instr::Meter { count, gas });
+    let counters = s.vmstore.get_mut();
+    // The sum is compared in a register: summed in place, LLVM added both counters with one vector
+    // instruction and took the gas back out of it, on the path of every block.
+    let gas_used = counters.gas_used + gas as u64;
+    counters.instruction_count += count as u64;
+    if gas_used > counters.gas_limit {
+        counters.gas_used = counters.gas_limit;
+        return Err(trap(st, TrapCode::CostLimitExceeded));
+    }
+    counters.gas_used = gas_used;
+    Ok(())
 }
 
 /// Handlers of the operators in the `for_each_op` table, and `handler_of` for every instruction.
@@ -889,6 +955,8 @@ macro_rules! define_handlers {
                         next!(if $re { ip.jump(t) } else { ip.next() }, r, m, st, acc)
                     }
                 )*
+            }
+            cond_handlers! {
                 StepBrImm<C>(ip, r, m, st, s, acc) {
                     decode!(ip, Instr::StepBrImm { x, step, lim, t, .. });
                     let v = (r.get(x as u32) as i32).wrapping_add(step as i32);
@@ -939,6 +1007,12 @@ macro_rules! define_handlers {
         /// The handler of `instr` in accumulator mode `mode` (`ir::acc`; 0 for none). The translator
         /// gives a mode only to instructions that support it (`Instr::acc_dst`, `Instr::acc_operands`).
         pub(crate) fn handler_of(instr: &Instr, mode: u8) -> Handler {
+            try_handler_of(instr, mode)
+                .unwrap_or_else(|| unreachable!("no handler for {instr:?} in mode {mode}"))
+        }
+
+        /// The handler of `instr` in `mode`, if it has that mode.
+        pub(crate) fn try_handler_of(instr: &Instr, mode: u8) -> Option<Handler> {
             use table_ops::*;
             use other_ops as h;
             match instr {
@@ -965,37 +1039,38 @@ macro_rules! define_handlers {
                     Instr::$br { .. } => with_mode!($br, mode, [0, 2, 4]),
                     Instr::$brimm { .. } => with_mode!($brimm, mode, [0, 2]),
                 )*
-                Instr::StepBrImm { cond, .. } => with_mode!(StepBrImm, *cond, [$($cn),*]),
-                Instr::StepBr { cond, .. } => with_mode!(StepBr, *cond, [$($cn),*]),
-                Instr::AddBrImm { cond, .. } => with_mode!(AddBrImm, *cond, [$($cn),*]),
-                Instr::AddBr { cond, .. } => with_mode!(AddBr, *cond, [$($cn),*]),
-                Instr::Copy { .. } => h::Copy,
-                Instr::Copy2 { .. } => h::Copy2,
-                Instr::CopySpan { .. } => h::CopySpan,
-                Instr::Const32 { .. } => h::Const32,
-                Instr::Const64 { .. } => h::Const64,
-                Instr::Const128 { .. } => h::Const128,
+                Instr::StepBrImm { cond, .. } if mode == 0 => with_cond!(StepBrImm, *cond, [$($cn),*]),
+                Instr::StepBr { cond, .. } if mode == 0 => with_cond!(StepBr, *cond, [$($cn),*]),
+                Instr::AddBrImm { cond, .. } if mode == 0 => with_cond!(AddBrImm, *cond, [$($cn),*]),
+                Instr::AddBr { cond, .. } if mode == 0 => with_cond!(AddBr, *cond, [$($cn),*]),
+                Instr::StepBrImm { .. } | Instr::StepBr { .. } | Instr::AddBrImm { .. } | Instr::AddBr { .. } => None,
+                Instr::Copy { .. } => plain(mode, h::Copy),
+                Instr::Copy2 { .. } => plain(mode, h::Copy2),
+                Instr::CopySpan { .. } => plain(mode, h::CopySpan),
+                Instr::Const32 { .. } => plain(mode, h::Const32),
+                Instr::Const64 { .. } => plain(mode, h::Const64),
+                Instr::Const128 { .. } => plain(mode, h::Const128),
                 Instr::Select { .. } => { use h::Select; with_mode!(Select, mode, [0, 2]) }
-                Instr::Select2 { .. } => h::Select2,
-                Instr::Br { .. } => h::Br,
+                Instr::Select2 { .. } => plain(mode, h::Select2),
+                Instr::Br { .. } => plain(mode, h::Br),
                 Instr::BrIfNez { .. } => { use h::BrIfNez; with_mode!(BrIfNez, mode, [0, 2]) }
                 Instr::BrIfEqz { .. } => { use h::BrIfEqz; with_mode!(BrIfEqz, mode, [0, 2]) }
                 Instr::BrTable { .. } => { use h::BrTable; with_mode!(BrTable, mode, [0, 2]) }
-                Instr::Return0 => h::Return0,
+                Instr::Return0 => plain(mode, h::Return0),
                 Instr::Return1 { .. } => { use h::Return1; with_mode!(Return1, mode, [0, 2]) }
-                Instr::ReturnSpan { .. } => h::ReturnSpan,
-                Instr::Call { .. } => h::Call,
-                Instr::CallImport { .. } => h::CallImport,
-                Instr::CallIndirect { .. } => h::CallIndirect,
-                Instr::CallIndirectT { .. } => h::CallIndirectT,
-                Instr::ReturnCall { .. } => h::ReturnCall,
-                Instr::ReturnCallImport { .. } => h::ReturnCallImport,
-                Instr::ReturnCallIndirect { .. } => h::ReturnCallIndirect,
-                Instr::ReturnCallIndirectT { .. } => h::ReturnCallIndirectT,
-                Instr::Aux { .. } => h::Aux,
-                Instr::Unreachable => h::Unreachable,
-                Instr::Meter { .. } => h::Meter,
-                Instr::CheckInterrupt => h::CheckInterrupt,
+                Instr::ReturnSpan { .. } => plain(mode, h::ReturnSpan),
+                Instr::Call { .. } => plain(mode, h::Call),
+                Instr::CallImport { .. } => plain(mode, h::CallImport),
+                Instr::CallIndirect { .. } => plain(mode, h::CallIndirect),
+                Instr::CallIndirectT { .. } => plain(mode, h::CallIndirectT),
+                Instr::ReturnCall { .. } => plain(mode, h::ReturnCall),
+                Instr::ReturnCallImport { .. } => plain(mode, h::ReturnCallImport),
+                Instr::ReturnCallIndirect { .. } => plain(mode, h::ReturnCallIndirect),
+                Instr::ReturnCallIndirectT { .. } => plain(mode, h::ReturnCallIndirectT),
+                Instr::Aux { .. } => plain(mode, h::Aux),
+                Instr::Unreachable => plain(mode, h::Unreachable),
+                Instr::Meter { .. } => plain(mode, h::Meter),
+                Instr::CheckInterrupt => plain(mode, h::CheckInterrupt),
                 Instr::GlobalGet { g, .. } if (*g as usize) < HOT_GLOBALS => {
                     use h::GlobalGetHot;
                     with_mode!(GlobalGetHot, mode, [0, 1])
@@ -1006,32 +1081,32 @@ macro_rules! define_handlers {
                 }
                 Instr::GlobalGet { .. } => { use h::GlobalGet; with_mode!(GlobalGet, mode, [0, 1]) }
                 Instr::GlobalSet { .. } => { use h::GlobalSet; with_mode!(GlobalSet, mode, [0, 2]) }
-                Instr::GlobalGet2 { .. } => h::GlobalGet2,
-                Instr::GlobalSet2 { .. } => h::GlobalSet2,
-                Instr::MemorySize { .. } => h::MemorySize,
-                Instr::MemoryGrow { .. } => h::MemoryGrow,
-                Instr::MemoryFill { .. } => h::MemoryFill,
-                Instr::MemoryCopy { .. } => h::MemoryCopy,
-                Instr::MemoryCopyMulti { .. } => h::MemoryCopyMulti,
-                Instr::SelectMem { .. } => h::SelectMem,
-                Instr::MemoryInit { .. } => h::MemoryInit,
-                Instr::DataDrop { .. } => h::DataDrop,
-                Instr::TableGet { .. } => h::TableGet,
-                Instr::TableSet { .. } => h::TableSet,
-                Instr::TableSize { .. } => h::TableSize,
-                Instr::TableGrow { .. } => h::TableGrow,
-                Instr::TableFill { .. } => h::TableFill,
-                Instr::TableCopy { .. } => h::TableCopy,
-                Instr::TableInit { .. } => h::TableInit,
-                Instr::ElemDrop { .. } => h::ElemDrop,
-                Instr::RefFunc { .. } => h::RefFunc,
-                Instr::Simd { .. } => h::Simd,
-                Instr::SimdLane { .. } => h::SimdLane,
-                Instr::Shuffle { .. } => h::Shuffle,
-                Instr::VLoad { .. } => h::VLoad,
-                Instr::VStore { .. } => h::VStore,
-                Instr::VLoadLane { .. } => h::VLoadLane,
-                Instr::VStoreLane { .. } => h::VStoreLane,
+                Instr::GlobalGet2 { .. } => plain(mode, h::GlobalGet2),
+                Instr::GlobalSet2 { .. } => plain(mode, h::GlobalSet2),
+                Instr::MemorySize { .. } => plain(mode, h::MemorySize),
+                Instr::MemoryGrow { .. } => plain(mode, h::MemoryGrow),
+                Instr::MemoryFill { .. } => plain(mode, h::MemoryFill),
+                Instr::MemoryCopy { .. } => plain(mode, h::MemoryCopy),
+                Instr::MemoryCopyMulti { .. } => plain(mode, h::MemoryCopyMulti),
+                Instr::SelectMem { .. } => plain(mode, h::SelectMem),
+                Instr::MemoryInit { .. } => plain(mode, h::MemoryInit),
+                Instr::DataDrop { .. } => plain(mode, h::DataDrop),
+                Instr::TableGet { .. } => plain(mode, h::TableGet),
+                Instr::TableSet { .. } => plain(mode, h::TableSet),
+                Instr::TableSize { .. } => plain(mode, h::TableSize),
+                Instr::TableGrow { .. } => plain(mode, h::TableGrow),
+                Instr::TableFill { .. } => plain(mode, h::TableFill),
+                Instr::TableCopy { .. } => plain(mode, h::TableCopy),
+                Instr::TableInit { .. } => plain(mode, h::TableInit),
+                Instr::ElemDrop { .. } => plain(mode, h::ElemDrop),
+                Instr::RefFunc { .. } => plain(mode, h::RefFunc),
+                Instr::Simd { .. } => plain(mode, h::Simd),
+                Instr::SimdLane { .. } => plain(mode, h::SimdLane),
+                Instr::Shuffle { .. } => plain(mode, h::Shuffle),
+                Instr::VLoad { .. } => plain(mode, h::VLoad),
+                Instr::VStore { .. } => plain(mode, h::VStore),
+                Instr::VLoadLane { .. } => plain(mode, h::VLoadLane),
+                Instr::VStoreLane { .. } => plain(mode, h::VStoreLane),
             }
         }
     };
@@ -1041,18 +1116,22 @@ for_each_op!(define_handlers);
 
 /// Turn translated code into executable code: each instruction gets its handler, and branch targets
 /// become offsets from the branch.
-/// Executable code from translated instructions and their accumulator modes (`ir::acc`).
-pub(crate) fn link(code: Vec<Instr>, modes: &[u8]) -> Box<[Op]> {
-    code.into_iter()
-        .zip(modes)
-        .enumerate()
-        .map(|(pc, (mut instr, &mode))| {
-            if let Some(t) = instr.target_mut() {
-                *t = (*t as i64 - pc as i64) as i32 as u32;
-            }
-            Op::new(instr, mode)
+/// Executable code from translated instructions and their modes (`ir::acc`). A `Meter` in mode `METER`
+/// gets the handler of the instruction after it in that mode, which charges the meter and runs that
+/// instruction in one dispatch.
+pub(crate) fn link(mut code: Vec<Instr>, modes: &[u8]) -> Box<[Op]> {
+    let handlers: Vec<Handler> = (0..code.len())
+        .map(|pc| match code[pc] {
+            Instr::Meter { .. } if modes[pc] & acc::METER != 0 => handler_of(&code[pc + 1], modes[pc]),
+            ref instr => handler_of(instr, modes[pc]),
         })
-        .collect()
+        .collect();
+    for (pc, instr) in code.iter_mut().enumerate() {
+        if let Some(t) = instr.target_mut() {
+            *t = (*t as i64 - pc as i64) as i32 as u32;
+        }
+    }
+    code.into_iter().zip(handlers).map(|(instr, handler)| Op::with_handler(instr, handler)).collect()
 }
 
 /// Return from the current frame (results already at `fp..`).
@@ -1226,17 +1305,9 @@ mod other_ops {
             trap(st, TrapCode::Unreachable)
         }
         Meter(ip, r, m, st, s, acc) {
-            decode!(ip, Instr::Meter { count, gas });
-            let counters = s.vmstore.get_mut();
-            // The sum is compared in a register: summed in place, LLVM added both counters with one vector
-            // instruction and took the gas back out of it, on the path of every block.
-            let gas_used = counters.gas_used + gas as u64;
-            counters.instruction_count += count as u64;
-            if gas_used > counters.gas_limit {
-                counters.gas_used = counters.gas_limit;
-                return trap(st, TrapCode::CostLimitExceeded);
+            if let Err(done) = charge_meter(ip, st, s) {
+                return done;
             }
-            counters.gas_used = gas_used;
             next!(ip.next(), r, m, st, acc)
         }
         CheckInterrupt(ip, r, m, st, s, acc) {

@@ -25,6 +25,9 @@ pub(crate) mod acc {
     pub const A: u8 = 2;
     /// The second operand (`b`; for stores the value `v`) comes from the accumulator.
     pub const B: u8 = 4;
+    /// Not the accumulator: on a block's `Meter`, the handler of the next instruction in its mode, which
+    /// charges the meter first, so that metering costs no dispatch of its own.
+    pub const METER: u8 = 8;
 }
 
 /// Values as they live in 64-bit slots.

@@ -250,8 +250,10 @@ pub(crate) struct Op {
 }
 
 impl Op {
-    pub fn new(instr: super::ir::Instr, mode: u8) -> Op {
-        Op { handler: super::exec::handler_of(&instr, mode), instr }
+    /// `instr` run by `handler`, which must be `exec::handler_of` it (see `exec::link` for the one
+    /// exception).
+    pub fn with_handler(instr: super::ir::Instr, handler: super::exec::Handler) -> Op {
+        Op { handler, instr }
     }
 }
 

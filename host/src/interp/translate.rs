@@ -169,6 +169,19 @@ fn acc_modes(code: &[Instr], pairs: &[(usize, S)]) -> Vec<u8> {
     modes
 }
 
+/// Give each `Meter` whose next instruction has a handler in mode `METER` that mode (with the next
+/// instruction's own mode), so that one dispatch charges the block and runs its first instruction.
+fn fuse_meters(code: &[Instr], modes: &mut [u8]) {
+    for k in 0..code.len().saturating_sub(1) {
+        if matches!(code[k], Instr::Meter { .. }) {
+            let mode = modes[k + 1] | ir::acc::METER;
+            if super::exec::try_handler_of(&code[k + 1], mode).is_some() {
+                modes[k] = mode;
+            }
+        }
+    }
+}
+
 pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc> {
     let func_index = module.num_imported_funcs as usize + def;
     let ty = module.types[module.funcs[func_index] as usize].clone();
@@ -235,7 +248,8 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
     // makes that sound: the frame covers every slot any instruction touches, every branch lands inside
     // the code, and falling off the end hits `Unreachable` instead of running past it.
     t.emit(Instr::Unreachable);
-    let modes = acc_modes(&t.code, &t.acc_pairs);
+    let mut modes = acc_modes(&t.code, &t.acc_pairs);
+    fuse_meters(&t.code, &mut modes);
     if std::env::var_os("WASMEDGE_DUMP_INTERP").is_some() {
         let name = module.func_name(func_index as u32);
         let listing: String = t
@@ -245,7 +259,8 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
             .enumerate()
             .map(|(pc, (i, &mode))| {
                 let flag = |bit, c| if mode & bit != 0 { c } else { ' ' };
-                let mode = [flag(ir::acc::A, 'a'), flag(ir::acc::B, 'b'), flag(ir::acc::OUT, '>')];
+                let mode =
+                    [flag(ir::acc::METER, 'm'), flag(ir::acc::A, 'a'), flag(ir::acc::B, 'b'), flag(ir::acc::OUT, '>')];
                 format!("  {pc:4}: {} {i:?}\n", String::from_iter(mode))
             })
             .collect();
