@@ -4,7 +4,7 @@
 //! over several runs (the engines take turns) and the ratio ours/wasmi (below 1.0 means we are faster), then the geometric mean.
 //! A third column runs our engine with instruction counting and gas metering on, to show what they cost
 //! when enabled (when off, the translator emits no metering instructions at all).
-//! `-- --check` prints the wasmi checksums for the test inputs instead. `-- --run ours|wasmi WORKLOAD N`
+//! `-- --check` prints the wasmi checksums for the test inputs instead. `-- --run ours|ours-metered|wasmi WORKLOAD N`
 //! (or `-- --run ours|wasmi PROGRAM` for a real program) runs one workload once on one engine and prints
 //! its result, for profiling one engine or counting instructions under
 //! `valgrind --tool=callgrind` (noise-free, unlike the timings; see docs/performance.md).
@@ -238,6 +238,11 @@ fn main() {
         let n: i32 = n.parse().expect("--run ours|wasmi WORKLOAD N: N is a number");
         let r = match engine {
             "ours" => run_ours(&wasmedge_host::Engine::default(), w.wasm, n).expect("ours runs"),
+            "ours-metered" => {
+                let mut config = wasmedge_host::Config::new();
+                config.count_instructions(true).meter_gas(true);
+                run_ours(&wasmedge_host::Engine::new(config), w.wasm, n).expect("ours runs")
+            }
             "wasmi" => wasmi_run(w.wasm, n),
             other => panic!("--run: unknown engine {other:?} (ours or wasmi)"),
         };

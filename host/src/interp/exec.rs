@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::ir::{Instr, Slot, acc, for_each_op};
-use super::mem::{Ctx, GlobalRef, Ip, Mem, Op, Regs, StorePtr};
+use super::mem::{Counters, Ctx, GlobalRef, Ip, Mem, Op, Regs, StorePtr};
 use super::{CompiledFunc, ops, panic_message, simd};
 use crate::error::{Error, Result, TrapCode};
 use crate::func::{Caller, HostFunc};
@@ -99,6 +99,8 @@ pub(crate) struct State {
     exit: Exit,
     /// The store, for the handlers (set by `execute`).
     store: StorePtr,
+    /// The store's counters, for `Meter` (set by `execute`).
+    counters: Counters,
     #[cfg(not(interp_tail_calls))]
     next: (Ip, Regs, Mem, u64),
     /// Dev and test builds check that the chain does not grow the host stack (that every handler tail-calls).
@@ -130,6 +132,7 @@ macro_rules! next {
 /// Run the chain from `ip` until it exits.
 #[cfg(interp_tail_calls)]
 fn execute(ip: Ip, r: Regs, m: Mem, st: &mut State, s: &mut StoreInner) {
+    st.counters = Counters::new(s.vmstore.as_ptr());
     st.store = StorePtr::new(s);
     #[cfg(interp_check_tail_calls)]
     {
@@ -140,6 +143,7 @@ fn execute(ip: Ip, r: Regs, m: Mem, st: &mut State, s: &mut StoreInner) {
 
 #[cfg(not(interp_tail_calls))]
 fn execute(ip: Ip, r: Regs, m: Mem, st: &mut State, s: &mut StoreInner) {
+    st.counters = Counters::new(s.vmstore.as_ptr());
     st.store = StorePtr::new(s);
     st.next = (ip, r, m, 0);
     loop {
@@ -475,6 +479,7 @@ pub(crate) fn run<T>(
         interrupt: store.inner.interrupt.clone(),
         exit: Exit::Returned,
         store: StorePtr::NONE,
+        counters: Counters::NONE,
         #[cfg(not(interp_tail_calls))]
         next: (Ip::NONE, Regs::NONE, Mem::EMPTY, 0),
         #[cfg(interp_check_tail_calls)]
@@ -743,7 +748,7 @@ macro_rules! handlers {
                 // instruction after it.
                 $(
                     let $ip = if $mode & acc::METER != 0 {
-                        if let Err(done) = charge_meter($ip, $st, $s) {
+                        if let Err(done) = charge_meter($ip, $st) {
                             return done;
                         }
                         $ip.next()
@@ -823,19 +828,9 @@ fn plain(mode: u8, handler: Handler) -> Option<Handler> {
 
 /// Charge the `Meter` at `ip`: count its instructions and gas, trapping past the gas limit.
 #[inline(always)]
-fn charge_meter(ip: Ip, st: &mut State, s: &mut StoreInner) -> Result<(), Done> {
+fn charge_meter(ip: Ip, st: &mut State) -> Result<(), Done> {
     decode!(ip, Instr::Meter { count, gas });
-    let counters = s.vmstore.get_mut();
-    // The sum is compared in a register: summed in place, LLVM added both counters with one vector
-    // instruction and took the gas back out of it, on the path of every block.
-    let gas_used = counters.gas_used + gas as u64;
-    counters.instruction_count += count as u64;
-    if gas_used > counters.gas_limit {
-        counters.gas_used = counters.gas_limit;
-        return Err(trap(st, TrapCode::CostLimitExceeded));
-    }
-    counters.gas_used = gas_used;
-    Ok(())
+    if st.counters.charge(count, gas) { Ok(()) } else { Err(trap(st, TrapCode::CostLimitExceeded)) }
 }
 
 /// Handlers of the operators in the `for_each_op` table, and `handler_of` for every instruction.
@@ -1044,15 +1039,15 @@ macro_rules! define_handlers {
                 Instr::AddBrImm { cond, .. } if mode == 0 => with_cond!(AddBrImm, *cond, [$($cn),*]),
                 Instr::AddBr { cond, .. } if mode == 0 => with_cond!(AddBr, *cond, [$($cn),*]),
                 Instr::StepBrImm { .. } | Instr::StepBr { .. } | Instr::AddBrImm { .. } | Instr::AddBr { .. } => None,
-                Instr::Copy { .. } => plain(mode, h::Copy),
+                Instr::Copy { .. } => { use h::Copy; with_mode!(Copy, mode, [0]) }
                 Instr::Copy2 { .. } => plain(mode, h::Copy2),
                 Instr::CopySpan { .. } => plain(mode, h::CopySpan),
-                Instr::Const32 { .. } => plain(mode, h::Const32),
-                Instr::Const64 { .. } => plain(mode, h::Const64),
+                Instr::Const32 { .. } => { use h::Const32; with_mode!(Const32, mode, [0]) }
+                Instr::Const64 { .. } => { use h::Const64; with_mode!(Const64, mode, [0]) }
                 Instr::Const128 { .. } => plain(mode, h::Const128),
                 Instr::Select { .. } => { use h::Select; with_mode!(Select, mode, [0, 2]) }
                 Instr::Select2 { .. } => plain(mode, h::Select2),
-                Instr::Br { .. } => plain(mode, h::Br),
+                Instr::Br { .. } => { use h::Br; with_mode!(Br, mode, [0]) }
                 Instr::BrIfNez { .. } => { use h::BrIfNez; with_mode!(BrIfNez, mode, [0, 2]) }
                 Instr::BrIfEqz { .. } => { use h::BrIfEqz; with_mode!(BrIfEqz, mode, [0, 2]) }
                 Instr::BrTable { .. } => { use h::BrTable; with_mode!(BrTable, mode, [0, 2]) }
@@ -1170,7 +1165,7 @@ mod other_ops {
     use super::*;
 
     handlers! {
-        Copy(ip, r, m, st, s, acc) {
+        Copy<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Copy { d, s: src });
             r.set(d, r.get(src));
             next!(ip.next(), r, m, st, acc)
@@ -1185,12 +1180,12 @@ mod other_ops {
             r.copy(d, src, n);
             next!(ip.next(), r, m, st, acc)
         }
-        Const32(ip, r, m, st, s, acc) {
+        Const32<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Const32 { d, v });
             r.set(d, v as u64);
             next!(ip.next(), r, m, st, acc)
         }
-        Const64(ip, r, m, st, s, acc) {
+        Const64<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Const64 { d, v });
             r.set(d, v);
             next!(ip.next(), r, m, st, acc)
@@ -1214,7 +1209,7 @@ mod other_ops {
             }
             next!(ip.next(), r, m, st, acc)
         }
-        Br(ip, r, m, st, s, acc) {
+        Br<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Br { t });
             next!(ip.jump(t), r, m, st, acc)
         }
@@ -1305,7 +1300,7 @@ mod other_ops {
             trap(st, TrapCode::Unreachable)
         }
         Meter(ip, r, m, st, s, acc) {
-            if let Err(done) = charge_meter(ip, st, s) {
+            if let Err(done) = charge_meter(ip, st) {
                 return done;
             }
             next!(ip.next(), r, m, st, acc)

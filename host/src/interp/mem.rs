@@ -163,6 +163,37 @@ impl GlobalRef {
     }
 }
 
+/// The store's statistics counters, for the metering handlers.
+#[derive(Clone, Copy)]
+pub(crate) struct Counters(*mut crate::vm::VMStoreContext);
+
+impl Counters {
+    pub const NONE: Counters = Counters(std::ptr::null_mut());
+
+    /// From the store's `vmstore` (a `VmBox`, made to be reached through raw pointers).
+    pub fn new(counters: *mut crate::vm::VMStoreContext) -> Counters {
+        Counters(counters)
+    }
+
+    /// Count a block's instructions and gas; `false`, with the gas set to the limit, past the limit.
+    #[inline(always)]
+    pub fn charge(self, count: u32, gas: u32) -> bool {
+        // SAFETY: set by `exec::execute` from the running store, which outlives the chain; no reference
+        // to the counters is alive while a handler runs.
+        let c = unsafe { &mut *self.0 };
+        // The sum is compared in a register: summed in place, LLVM added both counters with one vector
+        // instruction and took the gas back out of it, on the path of every block.
+        let gas_used = c.gas_used + gas as u64;
+        c.instruction_count += count as u64;
+        if gas_used > c.gas_limit {
+            c.gas_used = c.gas_limit;
+            return false;
+        }
+        c.gas_used = gas_used;
+        true
+    }
+}
+
 /// The store the chain runs in, for handlers that reach functions, tables and instances.
 ///
 /// A handler's arguments must fit in six registers, so the store travels inside `State` instead of as an
