@@ -3,11 +3,13 @@
 //! `cargo bench -p wasmedge-bench --features wasmi` prints, per workload, the best time of each engine
 //! over several runs (the engines take turns) and the ratio ours/wasmi (below 1.0 means we are faster), then the geometric mean.
 //! A third column runs our engine with instruction counting and gas metering on, to show what they cost
-//! when enabled (when off, the translator emits no metering instructions at all).
-//! `-- --check` prints the wasmi checksums for the test inputs instead. `-- --run ours|ours-metered|wasmi WORKLOAD N`
-//! (or `-- --run ours|wasmi PROGRAM` for a real program) runs one workload once on one engine and prints
-//! its result, for profiling one engine or counting instructions under
-//! `valgrind --tool=callgrind` (noise-free, unlike the timings; see docs/performance.md).
+//! when enabled (when off, the translator emits no metering instructions at all); the last column is the
+//! slowdown with interrupt checks on (`Config::interruptible`, what `--time-limit` turns on).
+//! `-- --check` prints the wasmi checksums for the test inputs instead.
+//! `-- --run ENGINE WORKLOAD N` (ENGINE: `ours`, `ours-metered`, `ours-interruptible` or `wasmi`), or
+//! `-- --run ENGINE PROGRAM` for a real program, runs one workload once on one engine and prints its
+//! result, for profiling one engine or counting instructions under `valgrind --tool=callgrind`
+//! (noise-free, unlike the timings; see `bench/count-instructions.sh` and docs/performance.md).
 //!
 //! The real programs (`REAL_PROGRAMS`: Flite and CRuby built for WASI, fetched by
 //! `bench/fetch-real-programs.sh`) run end to end on both engines, each with WASI on wasi-common, and their
@@ -243,6 +245,11 @@ fn main() {
                 config.count_instructions(true).meter_gas(true);
                 run_ours(&wasmedge_host::Engine::new(config), w.wasm, n).expect("ours runs")
             }
+            "ours-interruptible" => {
+                let mut config = wasmedge_host::Config::new();
+                config.interruptible(true);
+                run_ours(&wasmedge_host::Engine::new(config), w.wasm, n).expect("ours runs")
+            }
             "wasmi" => wasmi_run(w.wasm, n),
             other => panic!("--run: unknown engine {other:?} (ours or wasmi)"),
         };
@@ -254,9 +261,12 @@ fn main() {
     let mut metered_config = wasmedge_host::Config::new();
     metered_config.count_instructions(true).meter_gas(true);
     let metered = wasmedge_host::Engine::new(metered_config);
+    let mut interruptible_config = wasmedge_host::Config::new();
+    interruptible_config.interruptible(true);
+    let interruptible = wasmedge_host::Engine::new(interruptible_config);
     println!(
-        "{:<10} {:>12} {:>12} {:>12} {:>8} {:>9}",
-        "workload", "ours ms", "metered ms", "wasmi ms", "ratio", "metering"
+        "{:<10} {:>12} {:>12} {:>12} {:>8} {:>9} {:>10}",
+        "workload", "ours ms", "metered ms", "wasmi ms", "ratio", "metering", "interrupt"
     );
     // ours/wasmi per workload, small and real.
     let mut ratios: Vec<(&str, f64)> = Vec::new();
@@ -267,6 +277,7 @@ fn main() {
         // The engines take turns, one run each, so a slow spell of the machine hits all of them.
         let (mut t_ours, mut t_meter, mut t_wasmi) = (Duration::MAX, Duration::MAX, Duration::MAX);
         let (mut r_ours, mut r_meter, mut r_wasmi) = (0, 0, 0);
+        let (mut t_intr, mut r_intr) = (Duration::MAX, 0);
         for _ in 0..runs {
             let (t, r) = timed(|| run_ours(&ours, w.wasm, w.bench_n).expect("ours runs"));
             (t_ours, r_ours) = (t_ours.min(t), r);
@@ -274,19 +285,23 @@ fn main() {
             (t_wasmi, r_wasmi) = (t_wasmi.min(t), r);
             let (t, r) = timed(|| run_ours(&metered, w.wasm, w.bench_n).expect("metered runs"));
             (t_meter, r_meter) = (t_meter.min(t), r);
+            let (t, r) = timed(|| run_ours(&interruptible, w.wasm, w.bench_n).expect("interruptible runs"));
+            (t_intr, r_intr) = (t_intr.min(t), r);
         }
+        assert_eq!(r_intr, r_wasmi, "{}: interruptible result differs", w.name);
         assert_eq!(r_ours, r_wasmi, "{}: results differ", w.name);
         assert_eq!(r_meter, r_wasmi, "{}: metered result differs", w.name);
         let ratio = t_ours.as_secs_f64() / t_wasmi.as_secs_f64();
         ratios.push((w.name, ratio));
         println!(
-            "{:<10} {:>12.1} {:>12.1} {:>12.1} {:>8.2} {:>8.2}x",
+            "{:<10} {:>12.1} {:>12.1} {:>12.1} {:>8.2} {:>8.2}x {:>9.2}x",
             w.name,
             t_ours.as_secs_f64() * 1e3,
             t_meter.as_secs_f64() * 1e3,
             t_wasmi.as_secs_f64() * 1e3,
             ratio,
-            t_meter.as_secs_f64() / t_ours.as_secs_f64()
+            t_meter.as_secs_f64() / t_ours.as_secs_f64(),
+            t_intr.as_secs_f64() / t_ours.as_secs_f64()
         );
     }
     let real_runs = std::env::var("BENCH_REAL_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
