@@ -762,22 +762,34 @@ macro_rules! handlers {
     };
 }
 
-/// Handlers with a compare-branch condition (the `branch` table's number) as their parameter.
-macro_rules! cond_handlers {
-    ($( $name:ident <$cond:ident> ($ip:ident, $r:ident, $m:ident, $st:ident, $s:ident, $acc:ident) $body:block )*) => {
+/// The loop-latch handlers (`ir::fuse_step`): `x += step`, then branch when compare-branch condition `C`
+/// (the `branch` table's number) holds for `x` and the right-hand side. `imm(e)` is an immediate,
+/// `slot(s)` a frame slot. They end in two tail calls, not one through a conditional move: the next
+/// handler's address must not wait for the comparison.
+macro_rules! latch_handlers {
+    ($( $name:ident { $($field:ident),* } => $sk:ident($sv:expr), $rk:ident($rv:expr); )*) => {
         $(
-            #[allow(non_snake_case, unused_variables, unused_mut)]
-            pub(super) fn $name<const $cond: u8>(
-                $ip: Ip,
-                mut $r: Regs,
-                mut $m: Mem,
-                $st: &mut State,
-                $acc: u64,
-            ) -> Done {
-                let $s: &mut StoreInner = $st.store.get();
-                $body
+            #[allow(non_snake_case)]
+            pub(super) fn $name<const C: u8>(ip: Ip, r: Regs, m: Mem, st: &mut State, acc: u64) -> Done {
+                decode!(ip, Instr::$name { x, $($field,)* t, .. });
+                let v = (r.get(x as u32) as i32).wrapping_add(latch_operand!(r, $sk($sv)));
+                r.set(x as u32, v.to_slot());
+                if holds::<C>(v, latch_operand!(r, $rk($rv))) {
+                    next!(ip.jump(t), r, m, st, acc)
+                }
+                next!(ip.next(), r, m, st, acc)
             }
         )*
+    };
+}
+
+/// An operand of a latch handler: an immediate, or the i32 in a 16-bit frame slot.
+macro_rules! latch_operand {
+    ($r:ident, imm($v:expr)) => {
+        $v as i32
+    };
+    ($r:ident, slot($s:expr)) => {
+        $r.get($s as u32) as i32
     };
 }
 
@@ -951,51 +963,11 @@ macro_rules! define_handlers {
                     }
                 )*
             }
-            cond_handlers! {
-                StepBrImm<C>(ip, r, m, st, s, acc) {
-                    decode!(ip, Instr::StepBrImm { x, step, lim, t, .. });
-                    let v = (r.get(x as u32) as i32).wrapping_add(step as i32);
-                    r.set(x as u32, v.to_slot());
-                    // Two jumps, not one through a conditional move: the next handler's address must not wait for
-                    // the comparison.
-                    if holds::<C>(v, lim) {
-                        next!(ip.jump(t), r, m, st, acc)
-                    }
-                    next!(ip.next(), r, m, st, acc)
-                }
-                StepBr<C>(ip, r, m, st, s, acc) {
-                    decode!(ip, Instr::StepBr { x, b, step, t, .. });
-                    let v = (r.get(x as u32) as i32).wrapping_add(step);
-                    r.set(x as u32, v.to_slot());
-                    // Two jumps, not one through a conditional move: the next handler's address must not wait for
-                    // the comparison.
-                    if holds::<C>(v, r.get(b as u32) as i32) {
-                        next!(ip.jump(t), r, m, st, acc)
-                    }
-                    next!(ip.next(), r, m, st, acc)
-                }
-                AddBrImm<C>(ip, r, m, st, s, acc) {
-                    decode!(ip, Instr::AddBrImm { x, y, lim, t, .. });
-                    let v = (r.get(x as u32) as i32).wrapping_add(r.get(y as u32) as i32);
-                    r.set(x as u32, v.to_slot());
-                    // Two jumps, not one through a conditional move: the next handler's address must not wait for
-                    // the comparison.
-                    if holds::<C>(v, lim) {
-                        next!(ip.jump(t), r, m, st, acc)
-                    }
-                    next!(ip.next(), r, m, st, acc)
-                }
-                AddBr<C>(ip, r, m, st, s, acc) {
-                    decode!(ip, Instr::AddBr { x, y, b, t, .. });
-                    let v = (r.get(x as u32) as i32).wrapping_add(r.get(y as u32) as i32);
-                    r.set(x as u32, v.to_slot());
-                    // Two jumps, not one through a conditional move: the next handler's address must not wait for
-                    // the comparison.
-                    if holds::<C>(v, r.get(b as u32) as i32) {
-                        next!(ip.jump(t), r, m, st, acc)
-                    }
-                    next!(ip.next(), r, m, st, acc)
-                }
+            latch_handlers! {
+                StepBrImm { step, lim } => imm(step), imm(lim);
+                StepBr { step, b } => imm(step), slot(b);
+                AddBrImm { y, lim } => slot(y), imm(lim);
+                AddBr { y, b } => slot(y), slot(b);
             }
         }
 
