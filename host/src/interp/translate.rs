@@ -103,9 +103,8 @@ pub(crate) struct Translator<'m> {
     /// instruction about to be emitted (every caller of `pop_reg` emits the instruction that reads them
     /// next, and none pushes an entry that still refers to them).
     popped: Vec<S>,
-    /// A label was bound since the last instruction was emitted.
-    bound: bool,
-    /// Where the last label was bound.
+    /// Where the last label was bound (a label bound where the next instruction goes makes it a branch
+    /// target).
     last_bound: Option<u32>,
     /// Candidates for the accumulator (`ir::acc`): an instruction and the slot it writes, whose value only
     /// the next instruction reads. Checked again and turned into modes by `acc_modes`.
@@ -130,7 +129,6 @@ fn slots(tys: &[ValType]) -> u32 {
     tys.iter().map(|t| t.slots()).sum()
 }
 
-/// Translate defined function `def` of `module`.
 /// The accumulator modes (`ir::acc`) of `code`: for each candidate pair the translator recorded (an
 /// instruction, the slot it writes, and the promise that only the next instruction reads that value), the
 /// producer leaves the value in the accumulator and the next instruction takes it from there, provided
@@ -182,6 +180,7 @@ fn fuse_meters(code: &[Instr], modes: &mut [u8]) {
     }
 }
 
+/// Translate defined function `def` of `module`.
 pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc> {
     let func_index = module.num_imported_funcs as usize + def;
     let ty = module.types[module.funcs[func_index] as usize].clone();
@@ -202,7 +201,6 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
         fusable: None,
         meter: None,
         popped: Vec::new(),
-        bound: false,
         last_bound: None,
         acc_pairs: Vec::new(),
         metering: config.count_instructions || config.meter_gas,
@@ -296,7 +294,7 @@ impl<'m> Translator<'m> {
     // ---- emission -------------------------------------------------------------------------------------
 
     fn emit(&mut self, instr: Instr) -> usize {
-        if !self.bound
+        if self.last_bound != Some(self.pc())
             && let Some(p) = self.code.len().checked_sub(1)
             && let Some(d) = self.code[p].acc_dst()
             && self.popped.contains(&d)
@@ -304,7 +302,6 @@ impl<'m> Translator<'m> {
             self.acc_pairs.push((p, d));
         }
         self.popped.clear();
-        self.bound = false;
         self.code.push(instr);
         self.fusable = None;
         self.code.len() - 1
@@ -331,7 +328,6 @@ impl<'m> Translator<'m> {
             }
         }
         self.fusable = None;
-        self.bound = true;
         self.last_bound = Some(pc);
     }
 
