@@ -300,6 +300,12 @@ impl Config {
         self.enabled.iter().copied().filter(|p| !p.implemented())
     }
 
+    /// Whether every instruction costs 1 gas, so that the gas used is also the instruction count and
+    /// metered code keeps one counter instead of two.
+    pub(crate) fn uniform_costs(&self) -> bool {
+        self.cost_table.as_ref().is_none_or(|t| t.iter().all(|&c| c == 1))
+    }
+
     pub(crate) fn gas_cost(&self, opcode_byte: u8) -> u64 {
         self.cost_table.as_ref().map_or(1, |t| t[opcode_byte as usize])
     }

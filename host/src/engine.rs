@@ -48,7 +48,8 @@ impl Engine {
         *types.entry(ty.clone()).or_insert(next)
     }
 
-    pub(crate) fn same(&self, other: &Engine) -> bool {
+    /// Whether `other` is a handle to this same engine (not merely one with an equal configuration).
+    pub fn same(&self, other: &Engine) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 }

@@ -235,6 +235,12 @@ impl Error {
         Self::new(ErrorKind::Trap(TrapCode::HostError), TrapCode::HostError.wasmedge_code(), message)
     }
 
+    /// A host function failure with a result code of the host function's choosing (the C API's host
+    /// functions return WasmEdge result codes, `category << 24 | code`, which callers get back).
+    pub fn host_code(code: u32, message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Trap(TrapCode::HostError), code, message)
+    }
+
     /// A request by the guest to exit the process with `status` (not a failure of the engine).
     pub fn exit(status: i32) -> Self {
         Self::new(ErrorKind::Exit(status), 0x001, format!("exit with status {status}"))

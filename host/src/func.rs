@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::store::{Extern, FuncKind, Memory, Store};
+use crate::store::{Extern, FuncKind, Instance, Memory, Store};
 use crate::types::{ExternRef, Func, FuncType, Val, ValType};
 
 /// A host function as the engine stores it: arguments in, results out.
@@ -40,6 +40,11 @@ impl<'a, T> Caller<'a, T> {
     /// The store, for calling back into wasm or reaching other objects.
     pub fn store(&mut self) -> &mut Store<T> {
         self.store
+    }
+
+    /// The calling instance (`None` when the host function was called directly, not from wasm).
+    pub fn instance(&self) -> Option<Instance> {
+        self.instance.map(Instance)
     }
 
     /// An export of the calling instance.

@@ -42,7 +42,7 @@ mod store;
 mod types;
 pub mod vm;
 
-pub use compiler::aot::compile_to_file;
+pub use compiler::aot::{compile_module, compile_to_file};
 pub use config::{Backend, Config, OptLevel, Proposal};
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Phase, Result, TrapCode};

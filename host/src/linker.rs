@@ -56,6 +56,13 @@ impl<T> Linker<T> {
         self
     }
 
+    /// The names defined in `module`, sorted.
+    pub fn names(&self, module: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = self.defs.keys().filter(|(m, _)| m == module).map(|(_, n)| n.as_str()).collect();
+        names.sort_unstable();
+        names
+    }
+
     /// Define a host function from a typed closure (see [`Func::wrap`]).
     pub fn func_wrap<Params, Results>(
         &mut self,

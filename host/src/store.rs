@@ -130,6 +130,9 @@ pub(crate) struct StoreInner {
     /// The value stack, kept between calls so its allocation is reused.
     pub stack: Vec<u64>,
     pub host_time: std::time::Duration,
+    /// Gas charged by host functions (`Store::charge_gas`): part of the gas used, not of the instruction
+    /// count.
+    pub host_gas: u64,
     pub interrupt: Arc<AtomicBool>,
     /// What native code reads of the store; every instance's context points here.
     pub vmstore: VmBox<VMStoreContext>,
@@ -208,7 +211,7 @@ impl<T> Store<T> {
             func_refs: std::ptr::null(),
             builtins: vm::native::BUILTINS.as_ptr(),
             instruction_count: 0,
-            gas_used: 0,
+            gas_left: engine.config().gas_limit.unwrap_or(u64::MAX),
             gas_limit: engine.config().gas_limit.unwrap_or(u64::MAX),
         });
         Store {
@@ -221,6 +224,7 @@ impl<T> Store<T> {
                 instances: Vec::new(),
                 stack: Vec::new(),
                 host_time: std::time::Duration::ZERO,
+                host_gas: 0,
                 interrupt,
                 vmstore,
                 func_refs: Vec::new(),
@@ -247,12 +251,37 @@ impl<T> Store<T> {
 
     /// Instructions executed so far (when [`crate::Config::count_instructions`] is on).
     pub fn instruction_count(&self) -> u64 {
-        self.inner.vmstore.get().instruction_count
+        if self.inner.engine.config().uniform_costs() {
+            // Every instruction costs 1, so the code counts the gas only.
+            self.gas_used() - self.inner.host_gas
+        } else {
+            self.inner.vmstore.get().instruction_count
+        }
     }
 
     /// Gas spent so far (when gas metering is on).
     pub fn gas_used(&self) -> u64 {
-        self.inner.vmstore.get().gas_used
+        let vm = self.inner.vmstore.get();
+        vm.gas_limit - vm.gas_left
+    }
+
+    /// Charge `gas` for work done outside wasm (a host function's declared cost), against the same limit
+    /// as the guest's instructions: "cost limit exceeded" when it is more than is left (the gas used is then
+    /// the limit).
+    pub fn charge_gas(&mut self, gas: u64) -> Result<()> {
+        let vm = self.inner.vmstore.get_mut();
+        match vm.gas_left.checked_sub(gas) {
+            Some(left) => {
+                vm.gas_left = left;
+                self.inner.host_gas += gas;
+                Ok(())
+            }
+            None => {
+                self.inner.host_gas += vm.gas_left;
+                vm.gas_left = 0;
+                Err(Error::trap(crate::TrapCode::CostLimitExceeded))
+            }
+        }
     }
 
     /// Time spent in host functions called by the guest (when [`crate::Config::measure_host_time`] is on).
@@ -373,6 +402,16 @@ impl Table {
     pub fn ty<T>(&self, store: &Store<T>) -> TableType {
         store.inner.tables[self.0 as usize].current_type()
     }
+
+    /// Grow by `delta` elements set to `init`: the old size, or `None` when the table cannot grow that
+    /// far (its maximum).
+    pub fn grow<T>(&self, store: &mut Store<T>, delta: u64, init: Val) -> Result<Option<u64>> {
+        let table = &mut store.inner.tables[self.0 as usize];
+        if init.ty() != table.ty.element {
+            return Err(Error::api("table element has the wrong type"));
+        }
+        Ok(table.grow(delta, init.to_raw() as u64))
+    }
 }
 
 impl Global {
@@ -414,6 +453,11 @@ impl Instance {
     /// An export by name.
     pub fn get_export<T>(&self, store: &Store<T>, name: &str) -> Option<Extern> {
         store.inner.instances[self.0 as usize].exports.iter().find(|(n, _)| n == name).map(|&(_, e)| e)
+    }
+
+    /// The instance's memory `index`, in its own index space (imported memories first).
+    pub fn memory<T>(&self, store: &Store<T>, index: u32) -> Option<Memory> {
+        store.inner.instances[self.0 as usize].memories.get(index as usize).map(|&m| Memory(m))
     }
 
     /// An exported function by name.

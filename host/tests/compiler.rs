@@ -170,9 +170,11 @@ fn store_stays_usable_after_a_trap_and_nested_calls_work() {
     }
 }
 
-/// Instruction counts and gas as each backend reports them after running `name`.
+/// Instruction counts and gas as each backend reports them after running `name`, under a cost table
+/// (`costs`, where count and gas are kept apart) or with every instruction costing 1.
 fn metered(
     backend: Backend,
+    costs: bool,
     limit: Option<u64>,
     text: &str,
     name: &str,
@@ -180,10 +182,14 @@ fn metered(
 ) -> (Result<(), String>, u64, u64) {
     let mut c = config(backend);
     c.count_instructions(true);
-    let mut table = [1u64; 256];
-    table[0x10] = 7; // calls cost more
-    table[0x6A] = 3; // i32.add
-    c.cost_table(table);
+    if costs {
+        let mut table = [1u64; 256];
+        table[0x10] = 7; // calls cost more
+        table[0x6A] = 3; // i32.add
+        c.cost_table(table);
+    } else {
+        c.meter_gas(true);
+    }
     if let Some(limit) = limit {
         c.gas_limit(limit);
     }
@@ -212,15 +218,20 @@ fn instruction_counts_and_gas_match_the_interpreter() {
         (HOST, "indirect", &[Val::I64(1), Val::I32(1)]),
         (HOST, "host", &[Val::I64(1)]),
     ];
-    for &(text, name, args) in cases {
-        let interp = metered(Backend::Interpreter, None, text, name, args);
-        let native = metered(Backend::Compiler, None, text, name, args);
+    for (&(text, name, args), costs) in cases.iter().flat_map(|c| [(c, true), (c, false)]) {
+        let interp = metered(Backend::Interpreter, costs, None, text, name, args);
+        let native = metered(Backend::Compiler, costs, None, text, name, args);
         assert_eq!(interp, native, "{name}{args:?}");
         assert!(native.1 > 0);
+        if !costs {
+            assert_eq!(native.1, native.2, "{name}{args:?}: with uniform costs the gas is the count");
+        } else if name == "fib" {
+            assert!(native.2 > native.1, "{name}{args:?}: the cost table makes calls and adds dearer");
+        }
         // A gas limit in the middle of the run stops both at the same point.
         let limit = native.2 / 2;
-        let interp = metered(Backend::Interpreter, Some(limit), text, name, args);
-        let native = metered(Backend::Compiler, Some(limit), text, name, args);
+        let interp = metered(Backend::Interpreter, costs, Some(limit), text, name, args);
+        let native = metered(Backend::Compiler, costs, Some(limit), text, name, args);
         assert_eq!(interp, native, "{name}{args:?} with gas limit {limit}");
         if limit > 0 {
             assert!(native.0.unwrap_err().contains("cost limit exceeded"));

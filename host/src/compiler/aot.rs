@@ -30,7 +30,8 @@ use crate::module::ModuleInner;
 /// The custom section's name (the same as WasmEdge's).
 pub const SECTION: &str = "wasmedge";
 const MAGIC: &[u8; 16] = b"\0wasmedge-rs-aot";
-const FORMAT: u32 = 1;
+/// 2: metered code counts gas down in `VMStoreContext::gas_left` (1 counted the gas used up).
+const FORMAT: u32 = 2;
 const ELF_META: &str = ".wasmedge";
 const ELF_CODE: &str = "wasmedge_code";
 const ELF_WASM: &str = ".wasmedge_wasm";
@@ -393,13 +394,19 @@ pub(crate) fn from_elf(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
 /// when `out` ends in `.so`, else a universal wasm. A `wasmedge` section already in the input (ours or
 /// WasmEdge's) is replaced.
 pub fn compile_to_file(engine: &Engine, wasm: &[u8], out: &Path) -> Result<()> {
+    let shared = out.extension().is_some_and(|e| e == "so");
+    write_atomically(out, &compile_module(engine, wasm, shared)?)
+}
+
+/// Compile the module in `wasm` with `engine`'s configuration: the bytes of an ELF shared library
+/// (`shared_library`) or of a universal wasm.
+pub fn compile_module(engine: &Engine, wasm: &[u8], shared_library: bool) -> Result<Vec<u8>> {
     let (wasm, _) = split(wasm);
     let m = crate::module::Module::build_only(engine, &wasm)?;
     let linked = super::compile(&m.inner)?;
     let config = engine.config();
     let payload = encode(&target(config)?, codegen(config), &sha256(&[&wasm]), &linked);
-    let shared = out.extension().is_some_and(|e| e == "so");
-    let bytes = if shared {
+    Ok(if shared_library {
         shared_object(&wasm, &payload, linked.image.len())?
     } else {
         let mut section = Vec::new();
@@ -411,8 +418,7 @@ pub fn compile_to_file(engine: &Engine, wasm: &[u8], out: &Path) -> Result<()> {
         section.extend_from_slice(SECTION.as_bytes());
         section.extend_from_slice(&payload);
         [wasm.as_slice(), &section].concat()
-    };
-    write_atomically(out, &bytes)
+    })
 }
 
 fn leb(mut v: u32) -> Vec<u8> {

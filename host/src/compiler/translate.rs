@@ -284,6 +284,8 @@ pub(super) struct Translator<'a, 'f> {
     funcs: HashMap<(u32, u32), ir::FuncRef>,
     interruptible: bool,
     metering: bool,
+    /// Every instruction costs 1 gas: blocks spend their gas only, which is also their count.
+    uniform_costs: bool,
     /// The open metered block: its count and gas constants (patched when the block ends) and totals.
     meter: Option<Meter>,
 }
@@ -291,7 +293,8 @@ pub(super) struct Translator<'a, 'f> {
 /// A metered straight-line block, as the interpreter delimits them: the counters are charged once, at its
 /// start, with the count and gas of all its instructions, so both backends report the same totals.
 struct Meter {
-    count_inst: ir::Inst,
+    /// `None` with uniform costs, where the count is not kept apart from the gas.
+    count_inst: Option<ir::Inst>,
     gas_inst: ir::Inst,
     count: u32,
     gas: u32,
@@ -359,6 +362,7 @@ pub(super) fn function(
         funcs: HashMap::new(),
         interruptible: config.interruptible,
         metering: config.count_instructions || config.meter_gas,
+        uniform_costs: config.uniform_costs(),
         meter: None,
     };
     for (i, &p) in ty.params().iter().enumerate() {
@@ -513,7 +517,9 @@ impl Translator<'_, '_> {
     /// Patch the open meter's constants with what its block turned out to hold.
     fn close_meter(&mut self) {
         if let Some(m) = self.meter.take() {
-            self.e.b.func.replace(m.count_inst).iconst(I64, m.count as i64);
+            if let Some(count_inst) = m.count_inst {
+                self.e.b.func.replace(count_inst).iconst(I64, m.count as i64);
+            }
             self.e.b.func.replace(m.gas_inst).iconst(I64, m.gas as i64);
         }
     }
@@ -527,31 +533,34 @@ impl Translator<'_, '_> {
         if !self.reachable {
             return;
         }
-        let count = self.e.b.ins().iconst(I64, 0);
-        let gas = self.e.b.ins().iconst(I64, 0);
         let inst_of = |b: &FunctionBuilder<'_>, v: Value| b.func.dfg.value_def(v).unwrap_inst();
-        let (count_inst, gas_inst) = (inst_of(&self.e.b, count), inst_of(&self.e.b, gas));
         let store = self.ld(I64, flags_ro(), self.vmctx, off::CTX_STORE);
-        let n = self.ld(I64, flags_rw(), store, off::STORE_INSTRUCTION_COUNT);
-        let n = self.e.b.ins().iadd(n, count);
-        self.e.b.ins().store(flags_rw(), n, store, off::STORE_INSTRUCTION_COUNT as i32);
-        let used = self.ld(I64, flags_rw(), store, off::STORE_GAS_USED);
-        let used = self.e.b.ins().iadd(used, gas);
-        self.e.b.ins().store(flags_rw(), used, store, off::STORE_GAS_USED as i32);
-        // Always checked: AOT code must serve runs with and without a limit (no limit is u64::MAX).
-        {
-            let limit = self.ld(I64, flags_rw(), store, off::STORE_GAS_LIMIT);
-            let over = self.e.b.ins().icmp(IntCC::UnsignedGreaterThan, used, limit);
-            let (exhausted, cont) = (self.e.b.create_block(), self.e.b.create_block());
-            self.e.b.set_cold_block(exhausted);
-            self.e.b.ins().brif(over, exhausted, &[], cont, &[]);
-            self.e.b.seal_block(exhausted);
-            self.e.b.seal_block(cont);
-            self.e.b.switch_to_block(exhausted);
-            self.e.b.ins().store(flags_rw(), limit, store, off::STORE_GAS_USED as i32);
-            self.e.b.ins().trap(trap(TrapCode::CostLimitExceeded));
-            self.e.b.switch_to_block(cont);
-        }
+        let count_inst = if self.uniform_costs {
+            None
+        } else {
+            let count = self.e.b.ins().iconst(I64, 0);
+            let n = self.ld(I64, flags_rw(), store, off::STORE_INSTRUCTION_COUNT);
+            let n = self.e.b.ins().iadd(n, count);
+            self.e.b.ins().store(flags_rw(), n, store, off::STORE_INSTRUCTION_COUNT as i32);
+            Some(inst_of(&self.e.b, count))
+        };
+        let gas = self.e.b.ins().iconst(I64, 0);
+        let gas_inst = inst_of(&self.e.b, gas);
+        // Always checked: AOT code must serve runs with and without a limit (no limit leaves u64::MAX).
+        let left = self.ld(I64, flags_rw(), store, off::STORE_GAS_LEFT);
+        let over = self.e.b.ins().icmp(IntCC::UnsignedLessThan, left, gas);
+        let (exhausted, cont) = (self.e.b.create_block(), self.e.b.create_block());
+        self.e.b.set_cold_block(exhausted);
+        self.e.b.ins().brif(over, exhausted, &[], cont, &[]);
+        self.e.b.seal_block(exhausted);
+        self.e.b.seal_block(cont);
+        self.e.b.switch_to_block(exhausted);
+        let zero = self.e.b.ins().iconst(I64, 0);
+        self.e.b.ins().store(flags_rw(), zero, store, off::STORE_GAS_LEFT as i32);
+        self.e.b.ins().trap(trap(TrapCode::CostLimitExceeded));
+        self.e.b.switch_to_block(cont);
+        let left = self.e.b.ins().isub(left, gas);
+        self.e.b.ins().store(flags_rw(), left, store, off::STORE_GAS_LEFT as i32);
         self.meter = Some(Meter { count_inst, gas_inst, count: 0, gas: 0 });
     }
 

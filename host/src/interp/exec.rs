@@ -838,11 +838,11 @@ fn plain(mode: u8, handler: Handler) -> Option<Handler> {
     (mode == 0).then_some(handler)
 }
 
-/// Charge the `Meter` at `ip`: count its instructions and gas, trapping past the gas limit.
+/// Charge the `Meter` at `ip`: spend its gas, trapping when the block costs more than is left.
 #[inline(always)]
 fn charge_meter(ip: Ip, st: &mut State) -> Result<(), Done> {
-    decode!(ip, Instr::Meter { count, gas });
-    if st.counters.charge(count, gas) { Ok(()) } else { Err(trap(st, TrapCode::CostLimitExceeded)) }
+    decode!(ip, Instr::Meter { gas });
+    if st.counters.spend(gas) { Ok(()) } else { Err(trap(st, TrapCode::CostLimitExceeded)) }
 }
 
 /// Handlers of the operators in the `for_each_op` table, and `handler_of` for every instruction.
@@ -1037,6 +1037,7 @@ macro_rules! define_handlers {
                 Instr::Aux { .. } => plain(mode, h::Aux),
                 Instr::Unreachable => plain(mode, h::Unreachable),
                 Instr::Meter { .. } => plain(mode, h::Meter),
+                Instr::MeterCount { .. } => plain(mode, h::MeterCount),
                 Instr::CheckInterrupt => plain(mode, h::CheckInterrupt),
                 Instr::GlobalGet { g, .. } if (*g as usize) < HOT_GLOBALS => {
                     use h::GlobalGetHot;
@@ -1274,6 +1275,14 @@ mod other_ops {
         Meter(ip, r, m, st, s, acc) {
             if let Err(done) = charge_meter(ip, st) {
                 return done;
+            }
+            next!(ip.next(), r, m, st, acc)
+        }
+        MeterCount(ip, r, m, st, s, acc) {
+            decode!(ip, Instr::MeterCount { count, gas });
+            st.counters.count(count);
+            if !st.counters.spend(gas) {
+                return trap(st, TrapCode::CostLimitExceeded);
             }
             next!(ip.next(), r, m, st, acc)
         }

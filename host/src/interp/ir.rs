@@ -340,8 +340,11 @@ macro_rules! define_instr {
             /// An immediate for the previous instruction; never executed.
             Aux { v: u32 },
             Unreachable,
-            /// Start of a metered block: count `count` instructions and charge `gas`.
-            Meter { count: u32, gas: u32 },
+            /// Start of a metered block with uniform costs: spend `gas`, which is also the block's
+            /// instruction count.
+            Meter { gas: u32 },
+            /// Start of a metered block under a cost table: count `count` instructions and spend `gas`.
+            MeterCount { count: u32, gas: u32 },
             CheckInterrupt,
             GlobalGet { d: S, g: u32 },
             GlobalSet { s: S, g: u32 },
@@ -530,6 +533,7 @@ macro_rules! define_instr {
                     | Instr::Aux { .. }
                     | Instr::Unreachable
                     | Instr::Meter { .. }
+                    | Instr::MeterCount { .. }
                     | Instr::CheckInterrupt
                     | Instr::SelectMem { .. }
                     | Instr::DataDrop { .. }

@@ -175,22 +175,31 @@ impl Counters {
         Counters(counters)
     }
 
-    /// Count a block's instructions and gas; `false`, with the gas set to the limit, past the limit.
+    /// Spend a block's gas; `false`, leaving no gas, when the block costs more than is left. With uniform
+    /// costs this is the whole charge: the gas is also the instruction count.
     #[inline(always)]
-    pub fn charge(self, count: u32, gas: u32) -> bool {
+    pub fn spend(self, gas: u32) -> bool {
         // SAFETY: set by `exec::execute` from the running store, which outlives the chain; no reference
         // to the counters is alive while a handler runs.
         let c = unsafe { &mut *self.0 };
-        // The sum is compared in a register: summed in place, LLVM added both counters with one vector
-        // instruction and took the gas back out of it, on the path of every block.
-        let gas_used = c.gas_used + gas as u64;
-        c.instruction_count += count as u64;
-        if gas_used > c.gas_limit {
-            c.gas_used = c.gas_limit;
-            return false;
+        match c.gas_left.checked_sub(gas as u64) {
+            Some(left) => {
+                c.gas_left = left;
+                true
+            }
+            None => {
+                c.gas_left = 0;
+                false
+            }
         }
-        c.gas_used = gas_used;
-        true
+    }
+
+    /// Count a block's instructions, for a cost table where they differ from the gas.
+    #[inline(always)]
+    pub fn count(self, count: u32) {
+        // SAFETY: as in `spend`.
+        let c = unsafe { &mut *self.0 };
+        c.instruction_count += count as u64;
     }
 }
 

@@ -355,16 +355,25 @@ impl<'m> Translator<'m> {
     /// Start a metered block: later operators add their cost to this `Meter`.
     fn start_block(&mut self) {
         if self.metering {
-            self.meter = Some(self.emit(Instr::Meter { count: 0, gas: 0 }));
+            let meter = if self.module.engine.config().uniform_costs() {
+                Instr::Meter { gas: 0 }
+            } else {
+                Instr::MeterCount { count: 0, gas: 0 }
+            };
+            self.meter = Some(self.emit(meter));
         }
     }
 
     fn charge(&mut self, op: &Operator<'_>) {
         if let Some(at) = self.meter {
-            let cost = self.module.engine.config().gas_cost(opcode_byte(op));
-            if let Instr::Meter { count, gas } = &mut self.code[at] {
-                *count = count.saturating_add(1);
-                *gas = gas.saturating_add(cost.min(u32::MAX as u64) as u32);
+            match &mut self.code[at] {
+                Instr::Meter { gas } => *gas = gas.saturating_add(1),
+                Instr::MeterCount { count, gas } => {
+                    let cost = self.module.engine.config().gas_cost(opcode_byte(op));
+                    *count = count.saturating_add(1);
+                    *gas = gas.saturating_add(cost.min(u32::MAX as u64) as u32);
+                }
+                _ => {}
             }
         }
     }

@@ -79,10 +79,13 @@ pub struct VMStoreContext {
     pub func_refs: *const VMFuncRef,
     /// The builtin functions of `native::BUILTINS`, by index.
     pub builtins: *const usize,
-    /// Instructions executed so far (both backends count here, block by block).
+    /// Instructions executed so far, counted here (block by block, by both backends) only when a cost
+    /// table makes the gas differ from the count; with uniform costs the count is the gas used.
     pub instruction_count: u64,
-    /// Gas spent so far, and the most that may be spent.
-    pub gas_used: u64,
+    /// Gas that may still be spent: the limit less the gas used. A block subtracts its cost, and traps
+    /// leaving 0 when the cost is more than is left: one subtraction and one branch per block.
+    pub gas_left: u64,
+    /// The gas limit (`u64::MAX` without one); code never writes it.
     pub gas_limit: u64,
 }
 
@@ -141,7 +144,7 @@ pub mod offsets {
     pub const STORE_FUNC_REFS: usize = 16;
     pub const STORE_BUILTINS: usize = 24;
     pub const STORE_INSTRUCTION_COUNT: usize = 32;
-    pub const STORE_GAS_USED: usize = 40;
+    pub const STORE_GAS_LEFT: usize = 40;
     pub const STORE_GAS_LIMIT: usize = 48;
     pub const FUNC_REF_CODE: usize = 0;
     pub const FUNC_REF_VMCTX: usize = 8;
@@ -377,7 +380,7 @@ mod tests {
         assert_eq!(offset_of!(VMStoreContext, func_refs), offsets::STORE_FUNC_REFS);
         assert_eq!(offset_of!(VMStoreContext, builtins), offsets::STORE_BUILTINS);
         assert_eq!(offset_of!(VMStoreContext, instruction_count), offsets::STORE_INSTRUCTION_COUNT);
-        assert_eq!(offset_of!(VMStoreContext, gas_used), offsets::STORE_GAS_USED);
+        assert_eq!(offset_of!(VMStoreContext, gas_left), offsets::STORE_GAS_LEFT);
         assert_eq!(offset_of!(VMStoreContext, gas_limit), offsets::STORE_GAS_LIMIT);
         assert_eq!(offset_of!(VMFuncRef, code), offsets::FUNC_REF_CODE);
         assert_eq!(offset_of!(VMFuncRef, vmctx), offsets::FUNC_REF_VMCTX);
