@@ -24,7 +24,7 @@ if [ -n "${WASMEDGE_PREBUILT:-}" ]; then
     BIN=$WASMEDGE_PREBUILT
 else
     (cd "$ROOT" && cargo build --release --locked -p wasmedge-cli -p wasmedge-installer \
-        -p wasmedge-plugin-wasi_logging -p wasmedge-plugin-wasi-crypto -p wasmedge-plugin-wasi-nn)
+        -p wasmedge-plugin-wasi_logging -p wasmedge-plugin-wasi-crypto -p wasmedge-plugin-wasi-nn -p wasmedge-c-api)
     BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
 fi
 
@@ -34,7 +34,7 @@ done
 # Ship the binaries without debug info (symbols stay, for backtraces); the build's own copies keep it.
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
-for f in wasmedge wasmedge-installer libwasmedge_plugin_wasi_logging.so libwasmedge_plugin_wasi_crypto.so libwasmedge_plugin_wasi_nn.so; do
+for f in wasmedge wasmedge-installer libwasmedge_plugin_wasi_logging.so libwasmedge_plugin_wasi_crypto.so libwasmedge_plugin_wasi_nn.so libwasmedge.so; do
     if [ -f "$BIN/$f" ]; then
         cp "$BIN/$f" "$STAGE/$f"
         if command -v strip >/dev/null 2>&1; then strip --strip-debug "$STAGE/$f"; fi
@@ -45,6 +45,11 @@ set -- --plugin "wasi_crypto=$STAGE/libwasmedge_plugin_wasi_crypto.so"
 # WasmEdge calls its llama.cpp backend wasi_nn-ggml; ours also runs ONNX models.
 if [ -f "$STAGE/libwasmedge_plugin_wasi_nn.so" ]; then
     set -- "$@" --plugin "wasi_nn-ggml=$STAGE/libwasmedge_plugin_wasi_nn.so"
+fi
+
+# The C API: libwasmedge.so.0 and its headers (lib/ and include/ of the runtime archive).
+if [ -f "$STAGE/libwasmedge.so" ]; then
+    set -- "$@" --c-library "$STAGE/libwasmedge.so" --include "$ROOT/host/c-api/include"
 fi
 
 if [ -n "${WASMEDGE_RELEASE_SIGNING_KEY:-}" ]; then

@@ -14,7 +14,22 @@ use crate::error::{Error, Result};
 /// One file to put in an archive: its path in the archive and where its bytes come from.
 pub struct Entry {
     pub name: String,
+    /// The file whose bytes the entry holds (unused for a link).
     pub source: PathBuf,
+    /// A symbolic link to this target (relative, within the archive) instead of a file.
+    pub link: Option<String>,
+}
+
+impl Entry {
+    /// A file entry with the bytes of `source`.
+    pub fn file(name: impl Into<String>, source: impl Into<PathBuf>) -> Entry {
+        Entry { name: name.into(), source: source.into(), link: None }
+    }
+
+    /// A symbolic link to `target`, relative to the link's directory (e.g. `libwasmedge.so.0`).
+    pub fn symlink(name: impl Into<String>, target: impl Into<String>) -> Entry {
+        Entry { name: name.into(), source: PathBuf::new(), link: Some(target.into()) }
+    }
 }
 
 /// Write a reproducible `.tar.gz`: entries in the given order, owner 0, time 0, mode 0755 for executables
@@ -33,6 +48,11 @@ pub fn write(dest: &Path, entries: &[Entry]) -> Result<()> {
                 let mut h = header(tar::EntryType::Directory, 0o755, 0);
                 tar.append_data(&mut h, &prefix, std::io::empty()).map_err(err)?;
             }
+        }
+        if let Some(target) = &entry.link {
+            let mut h = header(tar::EntryType::Symlink, 0o777, 0);
+            tar.append_link(&mut h, &entry.name, target).map_err(err)?;
+            continue;
         }
         let data = std::fs::read(&entry.source).map_err(|e| Error::io(entry.source.display(), e))?;
         let exec = is_executable(&entry.source);
@@ -241,8 +261,11 @@ mod tests {
         std::fs::write(&lib, b"lib").unwrap();
         let archive = tmp.path().join("r.tar.gz");
         let entries = [
-            Entry { name: "WasmEdge-1.0.0-Linux/bin/wasmedge".into(), source: src },
-            Entry { name: "WasmEdge-1.0.0-Linux/lib/wasmedge/lib.so".into(), source: lib },
+            Entry::file("WasmEdge-1.0.0-Linux/bin/wasmedge", src),
+            Entry::file("WasmEdge-1.0.0-Linux/lib/wasmedge/lib.so", lib.clone()),
+            Entry::file("WasmEdge-1.0.0-Linux/lib/libx.so.0.1.0", lib),
+            Entry::symlink("WasmEdge-1.0.0-Linux/lib/libx.so.0", "libx.so.0.1.0"),
+            Entry::symlink("WasmEdge-1.0.0-Linux/lib/libx.so", "libx.so.0"),
         ];
         write(&archive, &entries).unwrap();
         let first = std::fs::read(&archive).unwrap();
@@ -251,7 +274,11 @@ mod tests {
         let target = tmp.path().join("t");
         std::fs::create_dir(&target).unwrap();
         let files = extract(&archive, &target, true).unwrap();
-        assert_eq!(files, [PathBuf::from("bin/wasmedge"), PathBuf::from("lib/wasmedge/lib.so")]);
+        assert_eq!(files[..2], [PathBuf::from("bin/wasmedge"), PathBuf::from("lib/wasmedge/lib.so")]);
+        assert_eq!(files.len(), 5);
+        // Links written by `write` come out as links, resolving within the tree.
+        assert!(std::fs::symlink_metadata(target.join("lib/libx.so")).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(target.join("lib/libx.so")).unwrap(), b"lib");
         let mode = std::fs::metadata(target.join("bin/wasmedge")).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o755);
         assert_eq!(std::fs::read(target.join("lib/wasmedge/lib.so")).unwrap(), b"lib");

@@ -28,6 +28,9 @@ pub struct Input {
     pub plugins: Vec<(String, PathBuf)>,
     /// C headers, shipped as `include/` when present.
     pub include: Option<PathBuf>,
+    /// The C API library (`libwasmedge.so`), shipped as `lib/libwasmedge.so.0.1.0` with the links
+    /// `libwasmedge.so.0` (its SONAME) and `libwasmedge.so`, as WasmEdge's archive has them.
+    pub c_library: Option<PathBuf>,
     /// An Ed25519 private key (PKCS#8 PEM) to sign the version's `SHA256SUMS` with.
     pub signing_key: Option<PathBuf>,
 }
@@ -67,16 +70,25 @@ pub fn write(out: &Path, input: &Input) -> Result<Release> {
     let mut artifacts = Vec::new();
     let top = format!("WasmEdge-{v}-Linux");
     let mut entries = vec![
-        Entry { name: format!("{top}/bin/wasmedge"), source: input.runtime.clone() },
-        Entry { name: format!("{top}/bin/wasmedge-installer"), source: input.installer.clone() },
+        Entry::file(format!("{top}/bin/wasmedge"), input.runtime.clone()),
+        Entry::file(format!("{top}/bin/wasmedge-installer"), input.installer.clone()),
     ];
     for lib in &input.builtin_plugins {
-        entries.push(Entry { name: format!("{top}/lib/wasmedge/{}", file_name(lib)), source: lib.clone() });
+        entries.push(Entry::file(format!("{top}/lib/wasmedge/{}", file_name(lib)), lib.clone()));
+    }
+    if let Some(lib) = &input.c_library {
+        let info = platform::inspect(lib)?;
+        if info.arch != arch {
+            return Err(Error::verify(format!("{} is built for {}, the others for {arch}", lib.display(), info.arch)));
+        }
+        entries.push(Entry::file(format!("{top}/lib/libwasmedge.so.0.1.0"), lib.clone()));
+        entries.push(Entry::symlink(format!("{top}/lib/libwasmedge.so.0"), "libwasmedge.so.0.1.0"));
+        entries.push(Entry::symlink(format!("{top}/lib/libwasmedge.so"), "libwasmedge.so.0"));
     }
     if let Some(include) = &input.include {
         for f in walk(include)? {
             let rel = f.strip_prefix(include).expect("under include").display().to_string();
-            entries.push(Entry { name: format!("{top}/include/{rel}"), source: f });
+            entries.push(Entry::file(format!("{top}/include/{rel}"), f));
         }
     }
     let name = index::runtime_archive(v, &dist, arch);
@@ -92,7 +104,7 @@ pub fn write(out: &Path, input: &Input) -> Result<Release> {
             ))
         })?;
         let name = index::plugin_archive(plugin, v, &dist, arch);
-        archive::write(&dir.join(&name), &[Entry { name: file_name(lib), source: lib.clone() }])?;
+        archive::write(&dir.join(&name), &[Entry::file(file_name(lib), lib.clone())])?;
         let abi = format!("{}.{}", record.abi_major, record.abi_minor);
         artifacts.push(artifact(&dir, name, Kind::Plugin, Some(plugin.clone()), Some(abi), arch, &dist)?);
     }

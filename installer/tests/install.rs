@@ -76,6 +76,13 @@ fn install_reinstall_upgrade_downgrade_and_uninstall_leave_profiles_byte_identic
     ] {
         assert!(root.join(f).exists(), "{f}");
     }
+    // The C API, when the release has it: the library under its SONAME and the header.
+    if prebuilt_has_c_api() {
+        let so = root.join("lib/libwasmedge.so.0");
+        assert!(std::fs::symlink_metadata(&so).unwrap().file_type().is_symlink());
+        assert!(std::fs::metadata(&so).unwrap().len() > 100_000, "resolves to the library");
+        assert!(root.join("lib/libwasmedge.so").exists() && root.join("include/wasmedge/wasmedge.h").exists());
+    }
     works_with_crypto(&home);
     let line = format!(". '{}/env'", root.display());
     for p in [".profile", ".bashrc"] {

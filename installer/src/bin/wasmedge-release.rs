@@ -32,6 +32,9 @@ struct Args {
     /// A directory of C headers shipped as include/.
     #[arg(long, value_name = "DIR")]
     include: Option<PathBuf>,
+    /// The C API library (libwasmedge.so), shipped as lib/libwasmedge.so.0.1.0 with its links.
+    #[arg(long = "c-library", value_name = "FILE")]
+    c_library: Option<PathBuf>,
     /// Sign the version's SHA256SUMS (SHA256SUMS.sig) with this Ed25519 private key (PKCS#8 PEM, as
     /// `openssl genpkey -algorithm ed25519` writes it).
     #[arg(long = "signing-key", value_name = "FILE")]
@@ -55,6 +58,7 @@ fn main() {
         builtin_plugins: args.builtin_plugins,
         plugins,
         include: args.include,
+        c_library: args.c_library,
         signing_key: args.signing_key.clone(),
     };
     match release::write(&args.out, &input) {

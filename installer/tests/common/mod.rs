@@ -41,6 +41,9 @@ pub fn prebuilt() -> &'static Path {
             deps.join("libwasmedge_plugin_wasi_logging.so"),
             deps.join("libwasmedge_plugin_wasi_crypto.so"),
         ];
+        // The C API library, when this test run built it (`cargo test --workspace` does).
+        let c_api = deps.join("libwasmedge.so");
+        let files: Vec<PathBuf> = files.into_iter().chain(c_api.exists().then_some(c_api)).collect();
         for f in &files {
             let dest = dir.path().join(f.file_name().unwrap());
             std::fs::copy(f, &dest).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
@@ -49,6 +52,12 @@ pub fn prebuilt() -> &'static Path {
         dir
     })
     .path()
+}
+
+/// Whether the release binaries include the C API library (see [`prebuilt`]).
+#[allow(dead_code)] // not every test file asks
+pub fn prebuilt_has_c_api() -> bool {
+    prebuilt().join("libwasmedge.so").exists()
 }
 
 /// Run `installer/release.sh OUT` for `version` with this build's binaries.

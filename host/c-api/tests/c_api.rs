@@ -1,0 +1,223 @@
+//! The C API as C programs use it: each file in `tests/c/` is compiled with the system C compiler against
+//! our header and linked against the `libwasmedge.so` cargo just built, then run; it prints `ok` lines
+//! and exits 0, or says what failed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A directory with the freshly built library under the names a client links and loads it by:
+/// `libwasmedge.so` and the SONAME `libwasmedge.so.0` (cargo puts the library beside the test binaries).
+fn lib_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(make_lib_dir).clone()
+}
+
+fn make_lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let built = exe.parent().expect("deps directory").join("libwasmedge.so");
+    assert!(built.exists(), "libwasmedge.so not built: {}", built.display());
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-api-lib");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["libwasmedge.so", "libwasmedge.so.0"] {
+        let link = dir.join(name);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&built, &link).unwrap();
+    }
+    dir
+}
+
+/// A C compiler: `$CC`, `cc` or `clang`.
+fn c_compiler() -> String {
+    if let Ok(cc) = std::env::var("CC") {
+        return cc;
+    }
+    for cc in ["cc", "clang", "gcc"] {
+        if Command::new(cc).arg("--version").output().is_ok_and(|o| o.status.success()) {
+            return cc.to_string();
+        }
+    }
+    panic!("no C compiler (cc, clang or gcc) found: apt-get install clang");
+}
+
+/// Compile `tests/c/<name>.c` and run it with `args`; returns its stdout. Panics with the program's
+/// output when it fails.
+pub fn run_c(name: &str, args: &[&str]) -> String {
+    let out = run_c_status(name, args);
+    assert!(
+        out.status.success(),
+        "{name} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Compile `tests/c/<name>.c` and run it with `args`.
+fn run_c_status(name: &str, args: &[&str]) -> std::process::Output {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lib = lib_dir();
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-api");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let exe = out_dir.join(name);
+    let src = root.join("tests/c").join(format!("{name}.c"));
+    let status = Command::new(c_compiler())
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g"])
+        .arg("-I")
+        .arg(root.join("include"))
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .arg(format!("-L{}", lib.display()))
+        .arg("-lwasmedge")
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .status()
+        .expect("run the C compiler");
+    assert!(status.success(), "compiling {} failed", src.display());
+    // Without cargo's LD_LIBRARY_PATH, which could hold another libwasmedge.so.0: the program's runpath
+    // names the library just built.
+    Command::new(&exe)
+        .args(args)
+        .env_remove("LD_LIBRARY_PATH")
+        .current_dir(root.join("tests/c"))
+        .output()
+        .expect("run the C test")
+}
+
+#[test]
+fn basic_groups_behave_as_wasmedge() {
+    let out = run_c("basic", &[]);
+    assert!(out.contains("ok version 0.15.0"), "{out}");
+    assert!(out.contains("ok all"), "{out}");
+}
+
+#[test]
+fn loader_validator_and_types() {
+    let out = run_c("loader", &[]);
+    assert!(out.contains("ok all"), "{out}");
+}
+
+#[test]
+fn executor_store_and_instances() {
+    let out = run_c("executor", &[]);
+    assert!(out.contains("ok all"), "{out}");
+}
+
+#[test]
+fn vm_runs_wasi_and_registered_modules() {
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-api-vm");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let out = run_c("vm", &[scratch.to_str().unwrap()]);
+    assert!(out.contains("ok compiler"), "{out}");
+    assert!(out.contains("ok async"), "{out}");
+    assert!(out.contains("hello from wasi\nok wasi exit 3"), "{out}");
+    assert!(out.contains("ok all"), "{out}");
+}
+
+/// Build the example plugin (a no-op when up to date) and return its library.
+fn example_plugin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["build", "-q", "-p", "wasmedge-plugin-example_hello"]).current_dir(Path::new(env!("CARGO_MANIFEST_DIR")));
+    if profile_dir.ends_with("release") {
+        cmd.arg("--release");
+    }
+    assert!(cmd.status().unwrap().success(), "building the example plugin failed");
+    let lib = profile_dir.join("libwasmedge_plugin_example_hello.so");
+    assert!(lib.exists(), "{} missing", lib.display());
+    lib
+}
+
+/// Build the WasmEdge-native C plugin of `tests/c/cplugin.c` against our header and library.
+fn c_plugin() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lib = lib_dir();
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-api-plugins");
+    std::fs::create_dir_all(&out).unwrap();
+    let so = out.join("libwasmedgePluginCMath.so");
+    let status = Command::new(c_compiler())
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC"])
+        .arg("-I")
+        .arg(root.join("include"))
+        .arg(root.join("tests/c/cplugin.c"))
+        .arg("-o")
+        .arg(&so)
+        .arg(format!("-L{}", lib.display()))
+        .arg("-lwasmedge")
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .status()
+        .expect("run the C compiler");
+    assert!(status.success(), "building the C plugin failed");
+    so
+}
+
+#[test]
+fn plugins_load_list_and_run() {
+    let lib = example_plugin();
+    let c = c_plugin();
+    let out = run_c("plugin", &[lib.to_str().unwrap(), c.to_str().unwrap()]);
+    assert!(out.contains("ok vm"), "{out}");
+    assert!(out.contains("ok c plugin"), "{out}");
+    assert!(out.contains("ok all"), "{out}");
+}
+
+#[test]
+fn drivers_are_the_wasmedge_command() {
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-api-tool");
+    std::fs::create_dir_all(&scratch).unwrap();
+    // Run a WASI command: its output and its exit code (the argument count) come back.
+    let out = run_c_status("tool", &["uni", "--dir", ".:.", "fixtures/wasi.wasm", "x"]);
+    // wasi.wasm imports "lib", which the command line does not provide.
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown import"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run_c_status("tool", &["tool", "--reactor", "fixtures/lib.wasm", "double", "21"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "42");
+    assert_eq!(out.status.code(), Some(0));
+    let out = run_c_status("tool", &["uni", "--version"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("wasmedge version"), "{out:?}");
+    // Compile, then run the compiled module.
+    let aot = scratch.join("lib-aot.wasm");
+    let out = run_c_status("tool", &["compiler", "fixtures/lib.wasm", aot.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run_c_status("tool", &["uni", "--reactor", aot.to_str().unwrap(), "double", "5"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "10");
+    // A bad flag is a usage error, as the command's.
+    let out = run_c_status("tool", &["uni", "--no-such-flag", "x.wasm"]);
+    assert_ne!(out.status.code(), Some(0));
+}
+
+#[test]
+fn the_library_exports_every_function_of_the_api() {
+    use object::{Object, ObjectSymbol};
+    let built = std::env::current_exe().unwrap().parent().unwrap().join("libwasmedge.so");
+    let bytes = std::fs::read(&built).unwrap();
+    let file = object::File::parse(&*bytes).unwrap();
+    let exported: std::collections::BTreeSet<String> = file
+        .dynamic_symbols()
+        .filter(|s| s.is_definition() && s.is_global())
+        .filter_map(|s| s.name().ok().map(str::to_string))
+        .collect();
+    let wanted = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/exports.txt")).unwrap();
+    let missing: Vec<&str> = wanted.lines().filter(|n| !exported.contains(*n)).collect();
+    assert!(missing.is_empty(), "not exported: {missing:?}");
+    assert_eq!(wanted.lines().count(), 280);
+    let extra: Vec<&String> = exported.iter().filter(|n| !wanted.lines().any(|w| w == n.as_str())).collect();
+    assert!(extra.iter().all(|n| !n.starts_with("WasmEdge")), "exported beyond the API: {extra:?}");
+    // The SONAME clients record.
+    let soname = std::process::Command::new("readelf").arg("-d").arg(&built).output();
+    if let Ok(o) = soname {
+        assert!(String::from_utf8_lossy(&o.stdout).contains("[libwasmedge.so.0]"));
+    }
+}
+
+#[test]
+fn every_function_takes_null_and_zero_without_crashing() {
+    // tests/c/null_calls.c is generated from the header by tools/gen-null-calls.py.
+    let out = run_c("null_calls", &[]);
+    assert!(out.contains("ok 277 functions"), "{out}");
+}
