@@ -299,6 +299,17 @@ fn bad_plugins_are_warnings_and_the_rest_keep_loading() {
     }
     // An abi_stable library whose root module is something else.
     copy_to(&plugin_lib("wasmedge_test_bad_abi"), &dir);
+    // A WasmEdge C-API plugin (it needs libwasmedge.so's functions, which this command does not have).
+    let c_plugin = dir.join("libwasmedgePluginC.so");
+    let c_source = tmp.path().join("c_plugin.c");
+    std::fs::write(&c_source, "void *WasmEdge_Plugin_GetDescriptor(void) { return 0; }\n").unwrap();
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    let built = Command::new(&cc)
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(&c_plugin)
+        .arg(&c_source)
+        .status()
+        .is_ok_and(|s| s.success());
     // Two plugins with one name.
     let first = copy_to(&plugin_lib("wasmedge_test_plugin"), &dir.join("a"));
     let second = copy_to(&plugin_lib("wasmedge_test_plugin"), &dir.join("b"));
@@ -318,6 +329,11 @@ fn bad_plugins_are_warnings_and_the_rest_keep_loading() {
         warning("libm.so", "exports no plugin root module");
     }
     warning("libwasmedge_test_bad_abi.so", "does not match this runtime's");
+    if built {
+        warning("libwasmedgePluginC.so", "a WasmEdge C-API plugin (it exports WasmEdge_Plugin_GetDescriptor)");
+    } else {
+        eprintln!("skipped the C-plugin case: no C compiler ({cc})");
+    }
     warning(&second.display().to_string(), "already loaded");
 }
 

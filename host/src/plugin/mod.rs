@@ -327,8 +327,24 @@ impl Plugins {
     }
 }
 
+/// Whether the library at `path` is one of WasmEdge's own C-API plugins: it exports
+/// `WasmEdge_Plugin_GetDescriptor` from its dynamic symbol table.
+pub fn is_c_plugin(path: &Path) -> bool {
+    use object::{Object, ObjectSymbol};
+    let Ok(bytes) = std::fs::read(path) else { return false };
+    let Ok(file) = object::File::parse(&*bytes) else { return false };
+    file.dynamic_symbols().any(|s| !s.is_undefined() && s.name() == Ok("WasmEdge_Plugin_GetDescriptor"))
+}
+
 fn load_one(path: &Path) -> std::result::Result<Plugin, String> {
-    let header = lib_header_from_path(path).map_err(|e| library_error(&e))?;
+    let header = lib_header_from_path(path).map_err(|e| match e {
+        LibraryError::OpenError { .. } | LibraryError::GetSymbolError { .. } if is_c_plugin(path) => {
+            "a WasmEdge C-API plugin (it exports WasmEdge_Plugin_GetDescriptor): the wasmedge command loads only \
+             plugins built with the plugin SDK; programs using libwasmedge.so load C plugins"
+                .to_string()
+        }
+        e => library_error(&e),
+    })?;
     let root = Root::load(header).map_err(|e| library_error(&e))?;
     let (major, minor) = root.abi();
     if major != ABI_MAJOR {
