@@ -9,12 +9,19 @@ mod compile;
 mod log;
 mod run;
 
+pub use run::{Embedder, Standalone};
+
 /// Run the command line `argv` (without the program name): `[run] [options] file [args]` or
 /// `compile [options] in out`. Returns the process exit code.
 pub fn main(argv: Vec<String>) -> i32 {
+    main_with(argv, &Standalone)
+}
+
+/// [`main`] with what `embedder` adds: its store and the host modules it provides.
+pub fn main_with<E: Embedder>(argv: Vec<String>, embedder: &E) -> i32 {
     raise_open_file_limit();
     wasmedge_host::ignore_file_size_signal();
-    run::main(argv)
+    run::main(argv, embedder)
 }
 
 /// A server guest may hold thousands of sockets: raise the soft limit on open descriptors to the hard one,

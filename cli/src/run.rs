@@ -3,11 +3,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use wasmedge_host::plugin::{PluginOption, Plugins, plugin_for_import};
+use wasmedge_host::plugin::{CLibrary, PluginOption, Plugins, discover, is_c_plugin, plugin_for_import, search_paths};
 use wasmedge_host::{
     Backend, Config, Engine, Error, ErrorKind, Func, Instance, Linker, Module, Phase, Store, Val, ValType,
 };
-use wasmedge_wasi::{NetConfig, NetPolicy, WasiConfig, WasiState};
+use wasmedge_wasi::{NetConfig, NetPolicy, WasiConfig, WasiState, WasiView};
 
 use crate::args::{self, Args};
 use crate::log;
@@ -17,10 +17,63 @@ const EXIT_FAILURE: i32 = 1;
 /// Exit status for a trap, a timeout or exhausted gas, as WasmEdge reports them.
 const EXIT_TRAP: i32 = 134;
 
+/// What a program running the command adds to it: the store guests run in and host modules of its own.
+pub trait Embedder {
+    /// The data of the store guests run in.
+    type Data: WasiView + 'static;
+    /// Whether it loads WasmEdge's C-API plugins itself (the plugin search then leaves them to it).
+    const LOADS_C_PLUGINS: bool;
+
+    /// Lines for `--version` naming the plugins it loads itself.
+    fn plugin_lines(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Run `f` with a store for `engine` whose WASI state is `wasi`, and a linker holding the host modules
+    /// it provides (the command adds its plugins' modules and WASI to it).
+    fn with_store<R>(
+        &self,
+        engine: &Engine,
+        wasi: WasiState,
+        f: impl FnOnce(&mut Store<Self::Data>, &mut Linker<Self::Data>) -> R,
+    ) -> Result<R, Error>;
+}
+
+/// The `wasmedge` executable: a store of WASI state and nothing added. A C-API plugin on the plugin path
+/// sends the command line to this runtime's `libwasmedge.so` (see [`CLibrary`]).
+pub struct Standalone;
+
+impl Embedder for Standalone {
+    type Data = WasiState;
+    const LOADS_C_PLUGINS: bool = false;
+
+    fn with_store<R>(
+        &self,
+        engine: &Engine,
+        wasi: WasiState,
+        f: impl FnOnce(&mut Store<WasiState>, &mut Linker<WasiState>) -> R,
+    ) -> Result<R, Error> {
+        Ok(f(&mut Store::new(engine, wasi), &mut Linker::new()))
+    }
+}
+
 /// Run the command line; returns the process exit status.
-pub fn main(argv: Vec<String>) -> i32 {
+pub fn main<E: Embedder>(argv: Vec<String>, embedder: &E) -> i32 {
     if argv.first().is_some_and(|a| a == "compile") {
         return crate::compile::main(&argv[1..]);
+    }
+    // WasmEdge's C plugins need the C API: with one on the plugin path, run the command in this runtime's C
+    // library, which loads them (before any plugin is loaded here, so that they link with that library).
+    if !E::LOADS_C_PLUGINS
+        && discover(&search_paths()).iter().any(|f| is_c_plugin(f))
+        && let Some(lib) = CLibrary::beside_executable()
+    {
+        let mut full = vec!["wasmedge".to_string()];
+        full.extend(argv);
+        return lib.run(&full).unwrap_or_else(|e| {
+            log::error(&e);
+            EXIT_FAILURE
+        });
     }
     // Plugins load before the command line is parsed, so that their options are options.
     let plugins = Plugins::load_default();
@@ -30,7 +83,15 @@ pub fn main(argv: Vec<String>) -> i32 {
         Err(e) => return usage_error(e),
     };
     for w in &plugins.warnings {
-        log::warn(&w.to_string());
+        if !w.c_plugin {
+            log::warn(&w.to_string());
+        } else if !E::LOADS_C_PLUGINS {
+            log::warn(&format!(
+                "plugin {} skipped: {}, and none is installed beside this command (<prefix>/lib/libwasmedge.so.0)",
+                w.path.display(),
+                w.reason
+            ));
+        }
     }
     if args.version {
         println!("wasmedge version {}", env!("CARGO_PKG_VERSION"));
@@ -46,13 +107,16 @@ pub fn main(argv: Vec<String>) -> i32 {
                 v.build
             );
         }
+        for line in embedder.plugin_lines() {
+            println!("{line}");
+        }
         return 0;
     }
     let Some(file) = args.rest.first().cloned() else {
         eprintln!("error: a WebAssembly FILE is required\n\nUsage: wasmedge [run] [OPTIONS] FILE [ARGS]...");
         return EXIT_FAILURE;
     };
-    Runner::new(&args, file, &plugins, &plugin_values).run()
+    Runner::new(&args, file, &plugins, &plugin_values).run(embedder)
 }
 
 fn usage_error(e: clap::Error) -> i32 {
@@ -154,7 +218,7 @@ impl<'a> Runner<'a> {
         w
     }
 
-    fn run(&self) -> i32 {
+    fn run<E: Embedder>(&self, embedder: &E) -> i32 {
         let engine = Engine::new(self.config());
         let module = match self.load(&engine) {
             Ok(m) => m,
@@ -167,45 +231,49 @@ impl<'a> Runner<'a> {
                 return EXIT_FAILURE;
             }
         };
-        let mut store = Store::new(&engine, wasi);
-        let mut linker = Linker::new();
+        embedder
+            .with_store(&engine, wasi, |store, linker| self.run_in(&module, store, linker))
+            .unwrap_or_else(|e| self.fail(&e))
+    }
+
+    fn run_in<T: WasiView + 'static>(&self, module: &Module, store: &mut Store<T>, linker: &mut Linker<T>) -> i32 {
         for plugin in &self.plugins.plugins {
             if self.args.forbidden_plugins.contains(&plugin.name) {
                 continue;
             }
-            if let Err(e) = plugin.register(&mut linker, &mut store, self.plugin_values) {
+            if let Err(e) = plugin.register(linker, store, self.plugin_values) {
                 log::error(e.message());
                 return EXIT_FAILURE;
             }
         }
         // WASI last: a plugin cannot replace the built-in WASI modules.
-        wasmedge_wasi::add_to_linker(&mut linker, &mut store);
-        if let Some(status) = self.missing_plugin(&module, &linker) {
+        wasmedge_wasi::add_to_linker(linker, store);
+        if let Some(status) = self.missing_plugin(module, linker) {
             return status;
         }
         let _time_limit =
             self.args.time_limit.map(|ms| store.interrupt_handle().interrupt_after(Duration::from_millis(ms)));
         let start = Instant::now();
-        let instance = match linker.instantiate(&mut store, &module) {
+        let instance = match linker.instantiate(store, module) {
             Ok(i) => i,
             Err(e) => return self.fail(&e),
         };
-        let has_start = instance.get_func(&store, "_start").is_some();
+        let has_start = instance.get_func(store, "_start").is_some();
         let status = if self.args.reactor || !has_start {
-            self.reactor(&mut store, instance)
+            self.reactor(store, instance)
         } else {
-            match wasmedge_wasi::run_command(&mut store, instance) {
+            match wasmedge_wasi::run_command(store, instance) {
                 Ok(status) => status,
                 Err(e) => self.fail(&e),
             }
         };
-        self.print_statistics(&store, start.elapsed());
+        self.print_statistics(store, start.elapsed());
         status
     }
 
     /// If the module imports from a well-known plugin module that nobody provides, say which plugin to
     /// install (instead of a bare "unknown import").
-    fn missing_plugin(&self, module: &Module, linker: &Linker<WasiState>) -> Option<i32> {
+    fn missing_plugin<T>(&self, module: &Module, linker: &Linker<T>) -> Option<i32> {
         let import = module.imports().iter().find(|i| !linker.has_module(&i.module))?;
         let plugin = plugin_for_import(&import.module)?;
         let why = if self.args.forbidden_plugins.iter().any(|f| f == plugin) {
@@ -229,7 +297,7 @@ impl<'a> Runner<'a> {
     }
 
     /// Call the function named after FILE with the remaining arguments, printing its results.
-    fn reactor(&self, store: &mut Store<WasiState>, instance: Instance) -> i32 {
+    fn reactor<T>(&self, store: &mut Store<T>, instance: Instance) -> i32 {
         let Some(name) = self.args.rest.get(1) else {
             log::error("A function name is required when reactor mode is enabled.");
             return EXIT_FAILURE;
@@ -276,7 +344,7 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn print_statistics(&self, store: &Store<WasiState>, total: Duration) {
+    fn print_statistics<T>(&self, store: &Store<T>, total: Duration) {
         let s = self.stats;
         if !(s.count || s.gas || s.time) {
             return;
@@ -303,7 +371,7 @@ impl<'a> Runner<'a> {
 }
 
 /// Parse `args` by the function's parameter types and call it.
-fn call_with_strings(store: &mut Store<WasiState>, func: Func, args: &[String]) -> Result<Vec<Val>, Error> {
+fn call_with_strings<T>(store: &mut Store<T>, func: Func, args: &[String]) -> Result<Vec<Val>, Error> {
     let ty = func.ty(store);
     if args.len() != ty.params().len() {
         return Err(Error::api(format!(

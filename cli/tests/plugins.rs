@@ -313,7 +313,11 @@ fn bad_plugins_are_warnings_and_the_rest_keep_loading() {
     // Two plugins with one name.
     let first = copy_to(&plugin_lib("wasmedge_test_plugin"), &dir.join("a"));
     let second = copy_to(&plugin_lib("wasmedge_test_plugin"), &dir.join("b"));
-    let o = run(&wasmedge(), &tmp.path().join("home"), dir.to_str(), &["--version"]);
+    // The command alone in a directory: no libwasmedge.so beside it to hand the C plugin to.
+    let alone = tmp.path().join("bin/wasmedge");
+    std::fs::create_dir_all(alone.parent().unwrap()).unwrap();
+    std::fs::copy(wasmedge(), &alone).unwrap();
+    let o = run(&alone, &tmp.path().join("home"), dir.to_str(), &["--version"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let (stdout, stderr) = (out(&o), err(&o));
     assert_eq!(stdout.matches(TEST_PLUGIN_LINE).count(), 1, "{stdout}");
@@ -331,6 +335,7 @@ fn bad_plugins_are_warnings_and_the_rest_keep_loading() {
     warning("libwasmedge_test_bad_abi.so", "does not match this runtime's");
     if built {
         warning("libwasmedgePluginC.so", "a WasmEdge C-API plugin (it exports WasmEdge_Plugin_GetDescriptor)");
+        warning("libwasmedgePluginC.so", "none is installed beside this command");
     } else {
         eprintln!("skipped the C-plugin case: no C compiler ({cc})");
     }

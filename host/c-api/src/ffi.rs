@@ -276,6 +276,7 @@ pub struct CPluginDescriptor {
 /// A C plugin's descriptor, read once: its strings copied, its module descriptors kept (they are static
 /// data of the plugin library, which is never unloaded).
 pub struct CPluginInfo {
+    pub path: std::path::PathBuf,
     pub name: String,
     pub description: String,
     pub api_version: u32,
@@ -313,6 +314,7 @@ pub fn load_c_plugin(path: &std::path::Path) -> Result<CPluginInfo, String> {
         unsafe { std::slice::from_raw_parts(d.module_descriptions, d.module_count as usize) }
     };
     Ok(CPluginInfo {
+        path: path.to_path_buf(),
         name: owned(d.name),
         description: owned(d.description),
         api_version: d.api_version,

@@ -91,28 +91,47 @@ fn set_option(plugin: &str, option: &str, values: Vec<String>) {
 fn load(paths: &[std::path::PathBuf]) {
     for file in wasmedge_host::plugin::discover(paths) {
         let sdk = Plugins::load(std::slice::from_ref(&file));
-        let entry = match sdk.plugins.into_iter().next() {
-            Some(p) => PluginEntry::Sdk(p),
-            None => match ffi::load_c_plugin(&file) {
-                Ok(c) if c.api_version == C_PLUGIN_API_VERSION => PluginEntry::C(c),
-                Ok(c) => {
-                    let why =
-                        format!("plugin API version {}, this runtime loads {C_PLUGIN_API_VERSION}", c.api_version);
-                    log(LOG_WARN, &format!("plugin {} skipped: {why}", file.display()));
-                    continue;
+        match sdk.plugins.into_iter().next() {
+            Some(p) => add(PluginEntry::Sdk(p)),
+            None if sdk.warnings.iter().any(|w| w.c_plugin) => load_c(&file),
+            None => {
+                for w in &sdk.warnings {
+                    log(LOG_WARN, &w.to_string());
                 }
-                Err(_) => {
-                    for w in &sdk.warnings {
-                        log(LOG_WARN, &w.to_string());
-                    }
-                    continue;
-                }
-            },
-        };
-        let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
-        if !loaded.iter().any(|q| q.name() == entry.name()) {
-            loaded.push(Box::leak(Box::new(entry)));
+            }
         }
+    }
+}
+
+/// Load only the WasmEdge C plugins among the shared libraries under `paths` (for the `wasmedge` command,
+/// which loads our SDK's plugins itself).
+pub fn load_c_plugins(paths: &[std::path::PathBuf]) {
+    for file in wasmedge_host::plugin::discover(paths) {
+        if wasmedge_host::plugin::is_c_plugin(&file) {
+            load_c(&file);
+        }
+    }
+}
+
+fn load_c(file: &std::path::Path) {
+    if loaded().iter().any(|p| matches!(p, PluginEntry::C(c) if c.path == file)) {
+        return;
+    }
+    match ffi::load_c_plugin(file) {
+        Ok(c) if c.api_version == C_PLUGIN_API_VERSION => add(PluginEntry::C(c)),
+        Ok(c) => {
+            let why = format!("plugin API version {}, this runtime loads {C_PLUGIN_API_VERSION}", c.api_version);
+            log(LOG_WARN, &format!("plugin {} skipped: {why}", file.display()));
+        }
+        Err(why) => log(LOG_WARN, &format!("plugin {} skipped: {why}", file.display())),
+    }
+}
+
+/// Keep `entry` unless a plugin of its name is loaded already.
+fn add(entry: PluginEntry) {
+    let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+    if !loaded.iter().any(|q| q.name() == entry.name()) {
+        loaded.push(Box::leak(Box::new(entry)));
     }
 }
 

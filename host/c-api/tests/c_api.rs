@@ -55,6 +55,11 @@ pub fn run_c(name: &str, args: &[&str]) -> String {
 
 /// Compile `tests/c/<name>.c` and run it with `args`.
 fn run_c_status(name: &str, args: &[&str]) -> std::process::Output {
+    run_c_env(name, args, &[])
+}
+
+/// Compile `tests/c/<name>.c` and run it with `args` and the environment variables `envs`.
+fn run_c_env(name: &str, args: &[&str], envs: &[(&str, &Path)]) -> std::process::Output {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let lib = lib_dir();
     let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-api");
@@ -78,6 +83,7 @@ fn run_c_status(name: &str, args: &[&str]) -> std::process::Output {
     // names the library just built.
     Command::new(&exe)
         .args(args)
+        .envs(envs.iter().copied())
         .env_remove("LD_LIBRARY_PATH")
         .current_dir(root.join("tests/c"))
         .output()
@@ -189,6 +195,76 @@ fn drivers_are_the_wasmedge_command() {
     // A bad flag is a usage error, as the command's.
     let out = run_c_status("tool", &["uni", "--no-such-flag", "x.wasm"]);
     assert_ne!(out.status.code(), Some(0));
+}
+
+/// Build the `wasmedge` executable (a no-op when up to date) and return it.
+fn wasmedge_command() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["build", "-q", "-p", "wasmedge-cli", "--bin", "wasmedge"])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")));
+    if profile_dir.ends_with("release") {
+        cmd.arg("--release");
+    }
+    assert!(cmd.status().unwrap().success(), "building the wasmedge command failed");
+    profile_dir.join("wasmedge")
+}
+
+#[test]
+fn c_plugins_are_importable_from_the_command() {
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-api-command-plugins");
+    let _ = std::fs::remove_dir_all(&scratch);
+    let plugins = scratch.join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::fs::copy(c_plugin(), plugins.join("libwasmedgePluginCMath.so")).unwrap();
+    let wat = scratch.join("square.wasm");
+    let text = r#"(module (import "c_math" "mul" (func $mul (param i32 i32) (result i32)))
+        (func (export "square") (param i32) (result i32) (call $mul (local.get 0) (local.get 0))))"#;
+    let buf = wast::parser::ParseBuffer::new(text).unwrap();
+    std::fs::write(&wat, wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap()).unwrap();
+    let envs = [("WASMEDGE_PLUGIN_PATH", plugins.as_path()), ("HOME", scratch.as_path())];
+    let text = |o: &std::process::Output| {
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    };
+    // A thin executable over the library: the driver loads the C plugin.
+    let out = run_c_env("tool", &["uni", "--reactor", wat.to_str().unwrap(), "square", "12"], &envs);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "144", "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0));
+    let out = run_c_env("tool", &["uni", "--version"], &envs);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("(plugin \"c_math_plugin\") version 0.1.0.0"),
+        "{}",
+        text(&out)
+    );
+    // Our `wasmedge` executable, installed as a release lays it out (bin/wasmedge, lib/libwasmedge.so.0),
+    // hands the command line to the library when it finds a C plugin.
+    let prefix = scratch.join("prefix");
+    std::fs::create_dir_all(prefix.join("bin")).unwrap();
+    std::fs::create_dir_all(prefix.join("lib")).unwrap();
+    std::fs::copy(wasmedge_command(), prefix.join("bin/wasmedge")).unwrap();
+    std::fs::copy(lib_dir().join("libwasmedge.so"), prefix.join("lib/libwasmedge.so.0")).unwrap();
+    let run = |prefix: &Path, args: &[&str]| {
+        Command::new(prefix.join("bin/wasmedge"))
+            .args(args)
+            .envs(envs.iter().copied())
+            .env_remove("LD_LIBRARY_PATH")
+            .output()
+            .unwrap()
+    };
+    let out = run(&prefix, &["--reactor", wat.to_str().unwrap(), "square", "-3"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "9", "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0));
+    // A trap and an exit status come back through the library as from the command.
+    let out = run(&prefix, &["--reactor", wat.to_str().unwrap(), "missing"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("wasm function not found"), "{}", text(&out));
+    // Without the library beside it, the command says why it skipped the plugin.
+    std::fs::remove_file(prefix.join("lib/libwasmedge.so.0")).unwrap();
+    let out = run(&prefix, &["--reactor", wat.to_str().unwrap(), "square", "2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("a WasmEdge C-API plugin"), "{}", text(&out));
+    assert!(text(&out).contains("none is installed beside this command"), "{}", text(&out));
 }
 
 #[test]

@@ -15,6 +15,8 @@
 //! naming the file and the reason. (Libraries are never unloaded: their code may be referenced by
 //! functions registered in a store.)
 
+mod clib;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -25,6 +27,7 @@ use wasmedge_plugin_sdk::abi_stable::library::{LibHeader, LibraryError, lib_head
 use wasmedge_plugin_sdk::abi_stable::sabi_trait::TD_Opaque;
 use wasmedge_plugin_sdk::abi_stable::std_types::{RResult, RSlice, RString, RVec};
 
+pub use clib::CLibrary;
 pub use wasmedge_plugin_sdk::abi::{OptionKind, PluginVersion};
 
 use crate::error::{Error, Result};
@@ -37,6 +40,9 @@ use crate::types::{FuncType, Val, ValType};
 pub struct Warning {
     pub path: PathBuf,
     pub reason: String,
+    /// The file is one of WasmEdge's C-API plugins (see [`is_c_plugin`]), which only a program using
+    /// `libwasmedge.so` can load.
+    pub c_plugin: bool,
 }
 
 impl std::fmt::Display for Warning {
@@ -305,12 +311,12 @@ impl Plugins {
                             plugin.name,
                             first.path.display()
                         );
-                        out.warnings.push(Warning { path, reason });
+                        out.warnings.push(Warning { path, reason, c_plugin: false });
                     } else {
                         out.plugins.push(plugin);
                     }
                 }
-                Err(reason) => out.warnings.push(Warning { path, reason }),
+                Err((reason, c_plugin)) => out.warnings.push(Warning { path, reason, c_plugin }),
             }
         }
         out
@@ -331,30 +337,38 @@ impl Plugins {
 /// `WasmEdge_Plugin_GetDescriptor` from its dynamic symbol table.
 pub fn is_c_plugin(path: &Path) -> bool {
     use object::{Object, ObjectSymbol};
-    let Ok(bytes) = std::fs::read(path) else { return false };
-    let Ok(file) = object::File::parse(&*bytes) else { return false };
+    // Only the headers and the dynamic symbol table are read.
+    let Ok(f) = std::fs::File::open(path) else { return false };
+    let cache = object::ReadCache::new(f);
+    let Ok(file) = object::File::parse(&cache) else { return false };
     file.dynamic_symbols().any(|s| !s.is_undefined() && s.name() == Ok("WasmEdge_Plugin_GetDescriptor"))
 }
 
-fn load_one(path: &Path) -> std::result::Result<Plugin, String> {
+/// Load the plugin at `path`, or say why not (and whether it is a C-API plugin).
+fn load_one(path: &Path) -> std::result::Result<Plugin, (String, bool)> {
     let header = lib_header_from_path(path).map_err(|e| match e {
-        LibraryError::OpenError { .. } | LibraryError::GetSymbolError { .. } if is_c_plugin(path) => {
-            "a WasmEdge C-API plugin (it exports WasmEdge_Plugin_GetDescriptor): the wasmedge command loads only \
-             plugins built with the plugin SDK; programs using libwasmedge.so load C plugins"
-                .to_string()
-        }
-        e => library_error(&e),
+        LibraryError::OpenError { .. } | LibraryError::GetSymbolError { .. } if is_c_plugin(path) => (
+            "a WasmEdge C-API plugin (it exports WasmEdge_Plugin_GetDescriptor), loaded only through this runtime's \
+             libwasmedge.so"
+                .to_string(),
+            true,
+        ),
+        e => (library_error(&e), false),
     })?;
-    let root = Root::load(header).map_err(|e| library_error(&e))?;
+    let header_err = |e: LibraryError| (library_error(&e), false);
+    let root = Root::load(header).map_err(header_err)?;
     let (major, minor) = root.abi();
     if major != ABI_MAJOR {
-        return Err(format!(
-            "built for plugin ABI {major}.{minor}, but this runtime supports ABI {ABI_MAJOR}.{ABI_MINOR} (major versions must match)"
+        return Err((
+            format!(
+                "built for plugin ABI {major}.{minor}, but this runtime supports ABI {ABI_MAJOR}.{ABI_MINOR} (major versions must match)"
+            ),
+            false,
         ));
     }
     let d = root.describe();
     if d.name.is_empty() {
-        return Err(d.description.into_string());
+        return Err((d.description.into_string(), false));
     }
     let modules = d
         .modules
