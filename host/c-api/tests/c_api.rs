@@ -122,15 +122,20 @@ fn vm_runs_wasi_and_registered_modules() {
 
 /// Build the example plugin (a no-op when up to date) and return its library.
 fn example_plugin() -> PathBuf {
+    built_plugin("wasmedge-plugin-example_hello", "libwasmedge_plugin_example_hello.so")
+}
+
+/// Build plugin package `package` of this workspace (a no-op when up to date) and return its library `lib`.
+fn built_plugin(package: &str, lib: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
     let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(["build", "-q", "-p", "wasmedge-plugin-example_hello"]).current_dir(Path::new(env!("CARGO_MANIFEST_DIR")));
+    cmd.args(["build", "-q", "-p", package]).current_dir(Path::new(env!("CARGO_MANIFEST_DIR")));
     if profile_dir.ends_with("release") {
         cmd.arg("--release");
     }
-    assert!(cmd.status().unwrap().success(), "building the example plugin failed");
-    let lib = profile_dir.join("libwasmedge_plugin_example_hello.so");
+    assert!(cmd.status().unwrap().success(), "building {package} failed");
+    let lib = profile_dir.join(lib);
     assert!(lib.exists(), "{} missing", lib.display());
     lib
 }
@@ -166,6 +171,18 @@ fn plugins_load_list_and_run() {
     assert!(out.contains("ok vm"), "{out}");
     assert!(out.contains("ok c plugin"), "{out}");
     assert!(out.contains("ok all"), "{out}");
+}
+
+#[test]
+fn wasi_nn_preloads_come_from_plugin_init_wasinn() {
+    // The workspace's build of the plugin when there is one: building it alone would compile its backends
+    // (candle, tract) a second time with the features of that build.
+    let exe = std::env::current_exe().unwrap();
+    let built = exe.parent().and_then(Path::parent).unwrap().join("libwasmedge_plugin_wasi_nn.so");
+    let nn =
+        if built.exists() { built } else { built_plugin("wasmedge-plugin-wasi-nn", "libwasmedge_plugin_wasi_nn.so") };
+    let out = run_c("nn", &[nn.to_str().unwrap()]);
+    assert!(out.contains("ok preloaded\nok not preloaded\nok all"), "{out}");
 }
 
 #[test]
