@@ -127,17 +127,23 @@ fn example_plugin() -> PathBuf {
 
 /// Build plugin package `package` of this workspace (a no-op when up to date) and return its library `lib`.
 fn built_plugin(package: &str, lib: &str) -> PathBuf {
+    cargo_build(&["-p", package]).join(lib)
+}
+
+/// `cargo build ARGS` with the profile these tests were built with (so that what `cargo test` built
+/// already is reused, not rebuilt with another profile); returns the profile's output directory.
+fn cargo_build(args: &[&str]) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(["build", "-q", "-p", package]).current_dir(Path::new(env!("CARGO_MANIFEST_DIR")));
-    if profile_dir.ends_with("release") {
-        cmd.arg("--release");
-    }
-    assert!(cmd.status().unwrap().success(), "building {package} failed");
-    let lib = profile_dir.join(lib);
-    assert!(lib.exists(), "{} missing", lib.display());
-    lib
+    let profile = if profile_dir.ends_with("release") { "release" } else { "test" };
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "-q", "--profile", profile])
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .status()
+        .unwrap();
+    assert!(status.success(), "cargo build {args:?} failed");
+    profile_dir
 }
 
 /// Build the WasmEdge-native C plugin of `tests/c/cplugin.c` against our header and library.
@@ -175,12 +181,16 @@ fn plugins_load_list_and_run() {
 
 #[test]
 fn wasi_nn_preloads_come_from_plugin_init_wasinn() {
-    // The workspace's build of the plugin when there is one: building it alone would compile its backends
-    // (candle, tract) a second time with the features of that build.
+    // The workspace's build of the plugin when there is one (`cargo test --workspace` leaves it beside the
+    // test binaries, `cargo build` in the profile directory): building it alone would compile its backends
+    // (candle, tract) a second time, with the features of that build.
     let exe = std::env::current_exe().unwrap();
-    let built = exe.parent().and_then(Path::parent).unwrap().join("libwasmedge_plugin_wasi_nn.so");
-    let nn =
-        if built.exists() { built } else { built_plugin("wasmedge-plugin-wasi-nn", "libwasmedge_plugin_wasi_nn.so") };
+    let deps = exe.parent().unwrap();
+    let name = "libwasmedge_plugin_wasi_nn.so";
+    let nn = [deps.join(name), deps.parent().unwrap().join(name)]
+        .into_iter()
+        .find(|p| p.exists())
+        .unwrap_or_else(|| built_plugin("wasmedge-plugin-wasi-nn", name));
     let out = run_c("nn", &[nn.to_str().unwrap()]);
     assert!(out.contains("ok preloaded\nok not preloaded\nok all"), "{out}");
 }
@@ -216,16 +226,7 @@ fn drivers_are_the_wasmedge_command() {
 
 /// Build the `wasmedge` executable (a no-op when up to date) and return it.
 fn wasmedge_command() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(["build", "-q", "-p", "wasmedge-cli", "--bin", "wasmedge"])
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")));
-    if profile_dir.ends_with("release") {
-        cmd.arg("--release");
-    }
-    assert!(cmd.status().unwrap().success(), "building the wasmedge command failed");
-    profile_dir.join("wasmedge")
+    cargo_build(&["-p", "wasmedge-cli", "--bin", "wasmedge"]).join("wasmedge")
 }
 
 #[test]
