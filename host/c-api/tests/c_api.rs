@@ -120,14 +120,23 @@ fn vm_runs_wasi_and_registered_modules() {
     assert!(out.contains("ok all"), "{out}");
 }
 
-/// Build the example plugin (a no-op when up to date) and return its library.
+/// The example plugin's library (the workspace's build, else built here).
 fn example_plugin() -> PathBuf {
     built_plugin("wasmedge-plugin-example_hello", "libwasmedge_plugin_example_hello.so")
 }
 
-/// Build plugin package `package` of this workspace (a no-op when up to date) and return its library `lib`.
+/// Library `lib` of plugin package `package`: the workspace's build when there is one, else built here.
 fn built_plugin(package: &str, lib: &str) -> PathBuf {
-    cargo_build(&["-p", package]).join(lib)
+    workspace_artifact(lib).unwrap_or_else(|| cargo_build(&["-p", package]).join(lib))
+}
+
+/// `name` as `cargo test --workspace` built it (beside the test binaries, or in the profile directory),
+/// if it did. Building one package alone unifies features differently and rebuilds its dependencies
+/// (minutes, for the command or wasi_nn's backends).
+fn workspace_artifact(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().unwrap();
+    let deps = exe.parent().unwrap();
+    [deps.join(name), deps.parent().unwrap().join(name)].into_iter().find(|p| p.exists())
 }
 
 /// `cargo build ARGS` with the profile these tests were built with (so that what `cargo test` built
@@ -181,16 +190,7 @@ fn plugins_load_list_and_run() {
 
 #[test]
 fn wasi_nn_preloads_come_from_plugin_init_wasinn() {
-    // The workspace's build of the plugin when there is one (`cargo test --workspace` leaves it beside the
-    // test binaries, `cargo build` in the profile directory): building it alone would compile its backends
-    // (candle, tract) a second time, with the features of that build.
-    let exe = std::env::current_exe().unwrap();
-    let deps = exe.parent().unwrap();
-    let name = "libwasmedge_plugin_wasi_nn.so";
-    let nn = [deps.join(name), deps.parent().unwrap().join(name)]
-        .into_iter()
-        .find(|p| p.exists())
-        .unwrap_or_else(|| built_plugin("wasmedge-plugin-wasi-nn", name));
+    let nn = built_plugin("wasmedge-plugin-wasi-nn", "libwasmedge_plugin_wasi_nn.so");
     let out = run_c("nn", &[nn.to_str().unwrap()]);
     assert!(out.contains("ok preloaded\nok not preloaded\nok all"), "{out}");
 }
@@ -224,9 +224,11 @@ fn drivers_are_the_wasmedge_command() {
     assert_ne!(out.status.code(), Some(0));
 }
 
-/// Build the `wasmedge` executable (a no-op when up to date) and return it.
+/// The `wasmedge` executable: the workspace's build when there is one (`cargo test --workspace` makes it;
+/// after changing the command, run that rather than this package's tests alone), else built here.
 fn wasmedge_command() -> PathBuf {
-    cargo_build(&["-p", "wasmedge-cli", "--bin", "wasmedge"]).join("wasmedge")
+    workspace_artifact("wasmedge")
+        .unwrap_or_else(|| cargo_build(&["-p", "wasmedge-cli", "--bin", "wasmedge"]).join("wasmedge"))
 }
 
 #[test]
