@@ -64,7 +64,11 @@ fn run_c_env(name: &str, args: &[&str], envs: &[(&str, &Path)]) -> std::process:
     let lib = lib_dir();
     let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-api");
     std::fs::create_dir_all(&out_dir).unwrap();
-    let exe = out_dir.join(name);
+    // A file of its own for each compilation: tests running at once may compile the same program, and
+    // executing a file another test is writing fails (ETXTBSY).
+    static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let exe = out_dir.join(format!("{name}-{n}"));
     let src = root.join("tests/c").join(format!("{name}.c"));
     let status = Command::new(c_compiler())
         .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g"])
