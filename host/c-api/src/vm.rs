@@ -251,22 +251,11 @@ fn run_async(
     params: *const WasmEdge_Value,
     param_len: u32,
 ) -> *mut Async {
-    let Some(vm) = ffi::get(cxt.cast_const()) else { return std::ptr::null_mut() };
-    let (func, params) = (func.to_str().into_owned(), ffi::slice(params, param_len).to_vec());
-    let p = send(cxt);
-    let interrupt = vm.interrupt();
-    Async::spawn(Some(interrupt), move || {
-        let vm = ffi::get_mut(p.get()).ok_or_else(workflow_error)?;
-        let r = (|| {
-            load(vm)?;
-            vm.validate()?;
-            vm.instantiate()?;
-            let mut results = vm.results_for(None, &func);
-            vm.execute(None, &func, &params, &mut results)?;
-            Ok(results)
-        })();
-        vm.clear_interrupt();
-        r
+    spawn_async(cxt, func, params, param_len, move |vm, func, params| {
+        load(vm)?;
+        vm.validate()?;
+        vm.instantiate()?;
+        vm.execute_named(None, func, params)
     })
 }
 
@@ -278,13 +267,25 @@ fn execute_async(
     params: *const WasmEdge_Value,
     param_len: u32,
 ) -> *mut Async {
+    spawn_async(cxt, func, params, param_len, move |vm, func, params| vm.execute_named(module.as_deref(), func, params))
+}
+
+/// Run `body` with VM `cxt`, `func` and the parameters on another thread, interruptible by
+/// `WasmEdge_AsyncCancel`; the VM's interrupt is cleared after it.
+fn spawn_async(
+    cxt: *mut Vm,
+    func: WasmEdge_String,
+    params: *const WasmEdge_Value,
+    param_len: u32,
+    body: impl FnOnce(&mut Vm, &str, &[WasmEdge_Value]) -> Result<Vec<WasmEdge_Value>, Error> + Send + 'static,
+) -> *mut Async {
     let Some(vm) = ffi::get(cxt.cast_const()) else { return std::ptr::null_mut() };
     let (func, params) = (func.to_str().into_owned(), ffi::slice(params, param_len).to_vec());
     let p = send(cxt);
     let interrupt = vm.interrupt();
     Async::spawn(Some(interrupt), move || {
         let vm = ffi::get_mut(p.get()).ok_or_else(workflow_error)?;
-        let r = vm.execute_named(module.as_deref(), &func, &params);
+        let r = body(vm, &func, &params);
         vm.clear_interrupt();
         r
     })
