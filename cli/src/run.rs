@@ -64,8 +64,9 @@ pub fn main<E: Embedder>(argv: Vec<String>, embedder: &E) -> i32 {
     }
     // WasmEdge's C plugins need the C API: with one on the plugin path, run the command in this runtime's C
     // library, which loads them (before any plugin is loaded here, so that they link with that library).
+    let files = discover(&search_paths());
     if !E::LOADS_C_PLUGINS
-        && discover(&search_paths()).iter().any(|f| is_c_plugin(f))
+        && files.iter().any(|f| is_c_plugin(f))
         && let Some(lib) = CLibrary::beside_executable()
     {
         let mut full = vec!["wasmedge".to_string()];
@@ -76,7 +77,7 @@ pub fn main<E: Embedder>(argv: Vec<String>, embedder: &E) -> i32 {
         });
     }
     // Plugins load before the command line is parsed, so that their options are options.
-    let plugins = Plugins::load_default();
+    let plugins = Plugins::load(&files);
     let plugin_options: Vec<PluginOption> = plugins.plugins.iter().flat_map(|p| p.options.clone()).collect();
     let (args, plugin_values) = match args::parse_with(argv, &plugin_options) {
         Ok(parsed) => parsed,
