@@ -765,15 +765,18 @@ macro_rules! handlers {
 /// The loop-latch handlers (`ir::fuse_step`): `x += step`, then branch when compare-branch condition `C`
 /// (the `branch` table's number) holds for `x` and the right-hand side. `imm(e)` is an immediate,
 /// `slot(s)` a frame slot. They end in two tail calls, not one through a conditional move: the next
-/// handler's address must not wait for the comparison.
+/// handler's address must not wait for the comparison. In mode `A` (`loops::carry_induction`) the old
+/// `x` comes from the accumulator and the new one goes there as well as to its slot, so that the
+/// loop-carried value never waits for a store to reach a load.
 macro_rules! latch_handlers {
     ($( $name:ident { $($field:ident),* } => $sk:ident($sv:expr), $rk:ident($rv:expr); )*) => {
         $(
             #[allow(non_snake_case)]
-            pub(super) fn $name<const C: u8>(ip: Ip, r: Regs, m: Mem, st: &mut State, acc: u64) -> Done {
+            pub(super) fn $name<const C: u8, const M: u8>(ip: Ip, r: Regs, m: Mem, st: &mut State, acc: u64) -> Done {
                 decode!(ip, Instr::$name { x, $($field,)* t, .. });
-                let v = (r.get(x as u32) as i32).wrapping_add(latch_operand!(r, $sk($sv)));
+                let v = (operand!(M, acc::A, r, x as u32, acc) as i32).wrapping_add(latch_operand!(r, $sk($sv)));
                 r.set(x as u32, v.to_slot());
+                let acc = if M & acc::A != 0 { v.to_slot() } else { acc };
                 if holds::<C>(v, latch_operand!(r, $rk($rv))) {
                     next!(ip.jump(t), r, m, st, acc)
                 }
@@ -823,11 +826,12 @@ macro_rules! with_mode {
     };
 }
 
-/// The handler of `$f` for compare-branch condition `$cond`.
+/// The handler of latch `$f` for compare-branch condition `$cond`, in mode 0 or `A`.
 macro_rules! with_cond {
-    ($f:ident, $cond:expr, [$($k:literal),*]) => {
-        match $cond {
-            $( $k => Some($f::<$k> as Handler), )*
+    ($f:ident, $cond:expr, $mode:expr, [$($k:literal),*]) => {
+        match ($cond, $mode) {
+            $( ($k, 0) => Some($f::<$k, 0> as Handler), )*
+            $( ($k, acc::A) => Some($f::<$k, { acc::A }> as Handler), )*
             _ => None,
         }
     };
@@ -1006,11 +1010,11 @@ macro_rules! define_handlers {
                     Instr::$br { .. } => with_mode!($br, mode, [0, 2, 4]),
                     Instr::$brimm { .. } => with_mode!($brimm, mode, [0, 2]),
                 )*
-                Instr::StepBrImm { cond, .. } if mode == 0 => with_cond!(StepBrImm, *cond, [$($cn),*]),
-                Instr::StepBr { cond, .. } if mode == 0 => with_cond!(StepBr, *cond, [$($cn),*]),
-                Instr::AddBrImm { cond, .. } if mode == 0 => with_cond!(AddBrImm, *cond, [$($cn),*]),
-                Instr::AddBr { cond, .. } if mode == 0 => with_cond!(AddBr, *cond, [$($cn),*]),
-                Instr::StepBrImm { .. } | Instr::StepBr { .. } | Instr::AddBrImm { .. } | Instr::AddBr { .. } => None,
+                Instr::StepBrImm { cond, .. } => with_cond!(StepBrImm, *cond, mode, [$($cn),*]),
+                Instr::StepBr { cond, .. } => with_cond!(StepBr, *cond, mode, [$($cn),*]),
+                Instr::AddBrImm { cond, .. } => with_cond!(AddBrImm, *cond, mode, [$($cn),*]),
+                Instr::AddBr { cond, .. } => with_cond!(AddBr, *cond, mode, [$($cn),*]),
+                Instr::LoadAcc { .. } => plain(mode, h::LoadAcc),
                 Instr::Copy { .. } => { use h::Copy; with_mode!(Copy, mode, [0]) }
                 Instr::Copy2 { .. } => plain(mode, h::Copy2),
                 Instr::CopySpan { .. } => plain(mode, h::CopySpan),
@@ -1142,6 +1146,10 @@ mod other_ops {
             decode!(ip, Instr::Copy { d, s: src });
             r.set(d, r.get(src));
             next!(ip.next(), r, m, st, acc)
+        }
+        LoadAcc(ip, r, m, st, s, acc) {
+            decode!(ip, Instr::LoadAcc { s: src });
+            next!(ip.next(), r, m, st, r.get(src))
         }
         Copy2(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Copy2 { d, s: src });

@@ -298,6 +298,9 @@ macro_rules! define_instr {
             )*
             $( $br { a: S, b: S, t: u32 }, $brimm { a: S, imm: i32, t: u32 }, )*
             Copy { d: S, s: S },
+            /// Put slot `s` in the accumulator: on the way into a loop whose induction variable travels
+            /// in the accumulator (`loops::carry_induction`).
+            LoadAcc { s: S },
             Copy2 { d: S, s: S },
             CopySpan { d: S, s: S, n: u32 },
             Const32 { d: S, v: u32 },
@@ -453,6 +456,35 @@ macro_rules! define_instr {
                 }
             }
 
+            /// For an instruction that, in mode 0, leaves the accumulator as it found it, writes no slot
+            /// but (at most) one, and continues at the next instruction, at its branch target or with a
+            /// trap: `Some` of the slot it writes. `None` for every other instruction (calls, returns,
+            /// tables of branches, instructions writing several slots or changing the accumulator).
+            pub(crate) fn plain_step(&self) -> Option<Option<S>> {
+                match *self {
+                    $( Instr::$un { d, .. } )|*
+                    | $( Instr::$ut { d, .. } )|*
+                    | $( Instr::$bin { d, .. } $( | Instr::$bimm { d, .. } )? )|*
+                    | $( Instr::$bt { d, .. } )|*
+                    | $( Instr::$l { d, .. } | Instr::$lat { d, .. } )|*
+                    | Instr::Copy { d, .. }
+                    | Instr::Const32 { d, .. }
+                    | Instr::Const64 { d, .. }
+                    | Instr::Select { d, .. }
+                    | Instr::GlobalGet { d, .. } => Some(Some(d)),
+                    $( Instr::$st { .. } | Instr::$stat { .. } $( | Instr::$stimm { .. } | Instr::$stimmat { .. } )? )|*
+                    | $( Instr::$br { .. } | Instr::$brimm { .. } )|*
+                    | Instr::Br { .. }
+                    | Instr::BrIfNez { .. }
+                    | Instr::BrIfEqz { .. }
+                    | Instr::Meter { .. }
+                    | Instr::MeterCount { .. }
+                    | Instr::CheckInterrupt
+                    | Instr::GlobalSet { .. } => Some(None),
+                    _ => None,
+                }
+            }
+
             /// The branch target, for instructions that jump.
             pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
                 match self {
@@ -484,6 +516,7 @@ macro_rules! define_instr {
                     )*
                     $( Instr::$br { a, b, .. } => m(&[a, b]) + 1, Instr::$brimm { a, .. } => a + 1, )*
                     Instr::Copy { d, s } => m(&[d, s]) + 1,
+                    Instr::LoadAcc { s } => s + 1,
                     Instr::Copy2 { d, s } => m(&[d, s]) + 2,
                     Instr::CopySpan { d, s, n } => m(&[d, s]) + n,
                     Instr::Const32 { d, .. } | Instr::Const64 { d, .. } => d + 1,

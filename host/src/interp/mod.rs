@@ -3,6 +3,7 @@
 
 mod exec;
 pub(crate) mod ir;
+mod loops;
 mod mem;
 mod ops;
 pub(crate) mod simd;
