@@ -37,7 +37,7 @@ if [ ! -x "$crun" ]; then
     (cd "$work" && apt-get -q "${opts[@]}" source --download-only crun >/dev/null 2>&1 || true)
     tar -C "$work" -xzf "$work"/crun_1.21.orig.tar.gz
     (cd "$work/crun-1.21" && echo '#define GIT_VERSION "1.21"' > git-version.h &&
-        ./configure -q --with-wasmedge --disable-systemd CPPFLAGS="-I$root/host/c-api/include" >/dev/null &&
+        ./configure -q --with-wasmedge --disable-systemd --disable-criu CPPFLAGS="-I$root/host/c-api/include" >/dev/null &&
         make -s -j2 crun >/dev/null 2>&1)
 fi
 
