@@ -4,7 +4,9 @@
 # and OUT_DIR/index.toml (updated, so several versions sit side by side), plus install.sh and uninstall.sh.
 #
 #   VERSION=x.y.z          release under this version (default: the workspace's)
-#   WASMEDGE_PREBUILT=DIR  take the binaries from DIR instead of building them (tests use this)
+#   WASMEDGE_PREBUILT=DIR  take the binaries from DIR instead of building them (tests use this); the
+#                          containerd shim (containerd-shim-wasmedge-v1) is shipped when DIR has it
+#   WASMEDGE_NO_SHIM=1     build no containerd shim (it needs protobuf-compiler and libseccomp-dev)
 #   WASMEDGE_RELEASE_SIGNING_KEY=FILE  sign <V>/SHA256SUMS with this Ed25519 key (PEM, from
 #                          `openssl genpkey -algorithm ed25519`), writing <V>/SHA256SUMS.sig
 # See docs/release.md.
@@ -26,6 +28,12 @@ else
     (cd "$ROOT" && cargo build --release --locked -p wasmedge-cli -p wasmedge-installer \
         -p wasmedge-plugin-wasi_logging -p wasmedge-plugin-wasi-crypto -p wasmedge-plugin-wasi-nn -p wasmedge-c-api)
     BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
+    # The containerd shim lives outside the workspace (cli/containerd-shim), with its own target directory.
+    if [ "${WASMEDGE_NO_SHIM:-}" != 1 ]; then
+        (cd "$ROOT/cli/containerd-shim" && CARGO_TARGET_DIR="$ROOT/target/shim" \
+            cargo build --release --locked --bin containerd-shim-wasmedge-v1)
+        cp "$ROOT/target/shim/release/containerd-shim-wasmedge-v1" "$BIN/"
+    fi
 fi
 
 for f in wasmedge wasmedge-installer wasmedge-release libwasmedge_plugin_wasi_logging.so libwasmedge_plugin_wasi_crypto.so; do
@@ -34,7 +42,7 @@ done
 # Ship the binaries without debug info (symbols stay, for backtraces); the build's own copies keep it.
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
-for f in wasmedge wasmedge-installer libwasmedge_plugin_wasi_logging.so libwasmedge_plugin_wasi_crypto.so libwasmedge_plugin_wasi_nn.so libwasmedge.so; do
+for f in wasmedge wasmedge-installer libwasmedge_plugin_wasi_logging.so libwasmedge_plugin_wasi_crypto.so libwasmedge_plugin_wasi_nn.so libwasmedge.so containerd-shim-wasmedge-v1; do
     if [ -f "$BIN/$f" ]; then
         cp "$BIN/$f" "$STAGE/$f"
         if command -v strip >/dev/null 2>&1; then strip --strip-debug "$STAGE/$f"; fi
@@ -50,6 +58,11 @@ fi
 # The C API: libwasmedge.so.0 and its headers (lib/ and include/ of the runtime archive).
 if [ -f "$STAGE/libwasmedge.so" ]; then
     set -- "$@" --c-library "$STAGE/libwasmedge.so" --include "$ROOT/host/c-api/include"
+fi
+
+# The containerd shim, in bin/ beside wasmedge (docs/kubernetes.md).
+if [ -f "$STAGE/containerd-shim-wasmedge-v1" ]; then
+    set -- "$@" --bin "$STAGE/containerd-shim-wasmedge-v1"
 fi
 
 if [ -n "${WASMEDGE_RELEASE_SIGNING_KEY:-}" ]; then

@@ -22,6 +22,8 @@ pub struct Input {
     pub runtime: PathBuf,
     /// The `wasmedge-installer` executable.
     pub installer: PathBuf,
+    /// Other executables shipped in `bin/`, e.g. the containerd shim `containerd-shim-wasmedge-v1`.
+    pub bins: Vec<PathBuf>,
     /// Plugins shipped in the runtime archive (`lib/wasmedge/`), e.g. wasi_logging.
     pub builtin_plugins: Vec<PathBuf>,
     /// Optional plugins: (release name, library), one archive each.
@@ -75,6 +77,17 @@ pub fn write(out: &Path, input: &Input) -> Result<Release> {
     ];
     for lib in &input.builtin_plugins {
         entries.push(Entry::file(format!("{top}/lib/wasmedge/{}", file_name(lib)), lib.clone()));
+    }
+    for bin in &input.bins {
+        let info = platform::inspect(bin)?;
+        if info.arch != arch {
+            return Err(Error::verify(format!("{} is built for {}, the others for {arch}", bin.display(), info.arch)));
+        }
+        let name = file_name(bin);
+        if name == "wasmedge" || name == "wasmedge-installer" {
+            return Err(Error::usage(format!("{} would replace the runtime's own bin/{name}", bin.display())));
+        }
+        entries.push(Entry::file(format!("{top}/bin/{name}"), bin.clone()));
     }
     if let Some(lib) = &input.c_library {
         let info = platform::inspect(lib)?;

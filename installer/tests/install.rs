@@ -73,6 +73,7 @@ fn install_reinstall_upgrade_downgrade_and_uninstall_leave_profiles_byte_identic
         "lib/wasmedge/libwasmedge_plugin_wasi_logging.so",
         "plugin/libwasmedge_plugin_wasi_crypto.so",
         "env",
+        &format!("bin/{SHIM}"),
     ] {
         assert!(root.join(f).exists(), "{f}");
     }

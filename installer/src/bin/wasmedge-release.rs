@@ -23,6 +23,9 @@ struct Args {
     /// The wasmedge-installer executable.
     #[arg(long, value_name = "FILE")]
     installer: PathBuf,
+    /// Another executable shipped in bin/ (e.g. containerd-shim-wasmedge-v1; repeatable).
+    #[arg(long = "bin", value_name = "FILE")]
+    bins: Vec<PathBuf>,
     /// A plugin shipped inside the runtime archive (lib/wasmedge/).
     #[arg(long = "builtin-plugin", value_name = "FILE")]
     builtin_plugins: Vec<PathBuf>,
@@ -55,6 +58,7 @@ fn main() {
         version: args.version.clone(),
         runtime: args.runtime,
         installer: args.installer,
+        bins: args.bins,
         builtin_plugins: args.builtin_plugins,
         plugins,
         include: args.include,

@@ -49,10 +49,22 @@ pub fn prebuilt() -> &'static Path {
             std::fs::copy(f, &dest).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
             let _ = Command::new("strip").arg("--strip-debug").arg(&dest).status();
         }
+        // The containerd shim is built outside the workspace (cli/containerd-shim/run-tests.sh, into
+        // target/shim); without that build, the installer's own binary stands in for it, so that shipping
+        // and installing an executable of bin/ is still tested.
+        let shim = ["release", "debug"]
+            .iter()
+            .map(|p| repo().join("target/shim").join(p).join(SHIM))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_wasmedge-installer")));
+        std::fs::copy(&shim, dir.path().join(SHIM)).unwrap_or_else(|e| panic!("{}: {e}", shim.display()));
         dir
     })
     .path()
 }
+
+/// The containerd shim's executable, shipped in bin/.
+pub const SHIM: &str = "containerd-shim-wasmedge-v1";
 
 /// Whether the release binaries include the C API library (see [`prebuilt`]).
 #[allow(dead_code)] // not every test file asks
