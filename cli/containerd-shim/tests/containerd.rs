@@ -205,6 +205,27 @@ fn ctr_runs_wasm_containers_on_our_shim() {
     let out = c.run(&["--rm"], "docker.io/library/fs:latest", "fs", &["/bin/fs.wasm", "cat", "/etc/motd"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"), "a file in the image\n");
 
+    // The container's memory limit caps linear memory when its cgroup is mounted in it, as Kubernetes'
+    // CRI does and `ctr run` does on request: 2000 pages (125 MiB) do not fit in 100 MiB.
+    let big = r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func $e (param i32))) (memory 2000)
+        (func (export "_start") (call $e (i32.div_u (memory.size) (i32.const 100)))))"#;
+    let buf = wast::parser::ParseBuffer::new(big).unwrap();
+    let wasm = wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap();
+    c.import(&ImageSpec {
+        name: "docker.io/library/big:latest".into(),
+        wasm,
+        wasm_path: "/big.wasm".into(),
+        ..ImageSpec::default()
+    });
+    let out = c.run(&["--rm"], "docker.io/library/big:latest", "big", &[]);
+    assert_eq!(out.status.code(), Some(20), "no limit: {}", String::from_utf8_lossy(&out.stderr));
+    let cgroup = "type=cgroup,src=cgroup,dst=/sys/fs/cgroup,options=ro:nosuid:noexec:nodev";
+    let out =
+        c.run(&["--rm", "--memory-limit", "104857600", "--mount", cgroup], "docker.io/library/big:latest", "big", &[]);
+    assert_eq!(out.status.code(), Some(137));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("memory needs 2000 pages but the limit is 1600 pages"), "{stderr}");
+
     // Two detached containers at once; one killed with SIGKILL, the other stopped by SIGTERM.
     for id in ["spin1", "spin2"] {
         let out = c.run(&["-d"], "docker.io/library/spin:latest", id, &[]);
