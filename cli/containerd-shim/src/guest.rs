@@ -62,6 +62,12 @@ impl Guest {
     /// Run the guest to its end. `started` gets the handle that stops it (a trap with
     /// `TrapCode::Interrupted`) before any of its code runs.
     pub fn run(&self, started: impl FnOnce(InterruptHandle)) -> Result<Outcome> {
+        // The container's stderr says why a guest could not run, as the `wasmedge` command would; the
+        // shim's log gets the error too.
+        self.run_inner(started).inspect_err(|e| eprintln!("[error] {e:#}"))
+    }
+
+    fn run_inner(&self, started: impl FnOnce(InterruptHandle)) -> Result<Outcome> {
         let (engine, module) = self.load()?;
         let mut wasi = WasiConfig::new();
         for a in &self.args {
@@ -90,12 +96,7 @@ impl Guest {
             Ok(status) => status,
             Err(e) => match e.kind() {
                 ErrorKind::Exit(status) => *status,
-                _ => {
-                    // The container's stderr says why, as the `wasmedge` command would; the shim's log gets
-                    // the error too.
-                    eprintln!("[error] {} failed: {}, Code: 0x{:03x}", e.phase().name(), e.message(), e.code());
-                    bail!("{} failed: {}", e.phase().name(), e.message());
-                }
+                _ => bail!("{} failed: {}, Code: 0x{:03x}", e.phase().name(), e.message(), e.code()),
             },
         };
         let data = store.data();
