@@ -461,17 +461,16 @@ macro_rules! define_instr {
             /// trap: `Some` of the slot it writes. `None` for every other instruction (calls, returns,
             /// tables of branches, instructions writing several slots or changing the accumulator).
             pub(crate) fn plain_step(&self) -> Option<Option<S>> {
+                // In mode 0, the instructions that may leave their result in the accumulator write it to
+                // their slot and hand the accumulator on.
+                if let Some(d) = self.acc_dst() {
+                    return Some(Some(d));
+                }
                 match *self {
-                    $( Instr::$un { d, .. } )|*
-                    | $( Instr::$ut { d, .. } )|*
-                    | $( Instr::$bin { d, .. } $( | Instr::$bimm { d, .. } )? )|*
-                    | $( Instr::$bt { d, .. } )|*
-                    | $( Instr::$l { d, .. } | Instr::$lat { d, .. } )|*
-                    | Instr::Copy { d, .. }
+                    Instr::Copy { d, .. }
                     | Instr::Const32 { d, .. }
                     | Instr::Const64 { d, .. }
-                    | Instr::Select { d, .. }
-                    | Instr::GlobalGet { d, .. } => Some(Some(d)),
+                    | Instr::Select { d, .. } => Some(Some(d)),
                     $( Instr::$st { .. } | Instr::$stat { .. } $( | Instr::$stimm { .. } | Instr::$stimmat { .. } )? )|*
                     | $( Instr::$br { .. } | Instr::$brimm { .. } )|*
                     | Instr::Br { .. }
@@ -702,6 +701,19 @@ macro_rules! define_instr {
 }
 
 for_each_op!(define_instr);
+
+impl Instr {
+    /// The accumulator mode (`acc::A` or `acc::B`) in which this instruction takes the value of `slot`
+    /// from the accumulator: the one position of [`Instr::acc_operands`] that reads `slot`, if exactly one
+    /// does.
+    pub(crate) fn acc_position(&self, slot: S) -> Option<u8> {
+        match self.acc_operands() {
+            (Some(a), b) if a == slot && b != Some(slot) => Some(acc::A),
+            (a, Some(b)) if b == slot && a != Some(slot) => Some(acc::B),
+            _ => None,
+        }
+    }
+}
 
 /// The second operand of a compare-and-branch.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -16,8 +16,9 @@
 
 use super::ir::{self, Instr, S};
 
-/// How many jumps land on each instruction of `code` (a `br_table` lands on each of its entries).
-fn landings(code: &[Instr]) -> Vec<u32> {
+/// How many jumps land on each instruction of `code` (a `br_table` lands on each of its entries; a target
+/// outside the code, which `translate` refuses before linking, counts nowhere).
+pub(super) fn landings(code: &[Instr]) -> Vec<u32> {
     let mut landings = vec![0u32; code.len()];
     for (pc, instr) in code.iter().enumerate() {
         if let Some(&mut t) = instr.clone().target_mut()
@@ -140,14 +141,11 @@ pub(super) fn carry_induction(code: &mut Vec<Instr>, modes: &mut Vec<u8>) {
             continue;
         }
         for k in body {
-            let bit = match code[k].acc_operands() {
-                (Some(a), b) if a == x && b != Some(x) => ir::acc::A,
-                (a, Some(b)) if b == x && a != Some(x) => ir::acc::B,
-                _ => continue,
-            };
             // `Select` reads its destination and `b` as well; `acc_operands` offers its condition only
             // when neither is `x`.
-            if super::exec::try_handler_of(&code[k], bit).is_some() {
+            if let Some(bit) = code[k].acc_position(x)
+                && super::exec::try_handler_of(&code[k], bit).is_some()
+            {
                 modes[k] = bit;
             }
         }

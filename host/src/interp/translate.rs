@@ -136,31 +136,14 @@ fn slots(tys: &[ValType]) -> u32 {
 /// reads it in exactly one of its two accumulator positions, and no branch lands on the next instruction.
 fn acc_modes(code: &[Instr], pairs: &[(usize, S)]) -> Vec<u8> {
     let mut modes = vec![0u8; code.len()];
-    let mut targets = vec![false; code.len()];
-    for (pc, instr) in code.iter().enumerate() {
-        if let Some(&mut t) = instr.clone().target_mut() {
-            // Validated by `translate` before the code is linked; a bad one marks nothing here.
-            if let Some(slot) = targets.get_mut(t as usize) {
-                *slot = true;
-            }
-        }
-        if let Instr::BrTable { n, .. } = *instr {
-            // The table's entries are jumped to; they are `Br`s, never accumulator users, but say so.
-            for e in targets.iter_mut().skip(pc + 1).take(n as usize + 1) {
-                *e = true;
-            }
-        }
-    }
+    // A `br_table`'s entries count as jumped to; they are `Br`s, never accumulator users, but say so.
+    let landings = super::loops::landings(code);
     for &(p, slot) in pairs {
         let q = p + 1;
-        if q >= code.len() || targets[q] || code[p].acc_dst() != Some(slot) || modes[p] & ir::acc::OUT != 0 {
+        if q >= code.len() || landings[q] != 0 || code[p].acc_dst() != Some(slot) || modes[p] & ir::acc::OUT != 0 {
             continue;
         }
-        let bit = match code[q].acc_operands() {
-            (Some(a), b) if a == slot && b != Some(slot) => ir::acc::A,
-            (a, Some(b)) if b == slot && a != Some(slot) => ir::acc::B,
-            _ => continue,
-        };
+        let Some(bit) = code[q].acc_position(slot) else { continue };
         modes[p] |= ir::acc::OUT;
         modes[q] |= bit;
     }
