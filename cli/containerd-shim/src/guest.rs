@@ -13,6 +13,12 @@ use wasmedge_wasi::{WasiConfig, WasiState};
 /// environment): WasmEdge's user directory under the container's `HOME`, and its install prefixes.
 const PLUGIN_DIRS: [&str; 2] = ["/usr/local/lib/wasmedge", "/usr/lib/wasmedge"];
 
+/// Whether `bytes` may be a module this runtime runs: the WebAssembly binary format (plain, or a universal
+/// wasm file from `wasmedge compile`), or the shared library `wasmedge compile` writes.
+pub fn is_module(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\0asm") || bytes.starts_with(b"\x7fELF")
+}
+
 /// A guest to run: the module's bytes (plain wasm, or `wasmedge compile` output), its WASI view of the
 /// container, the function to call and the limits.
 #[derive(Clone, Debug, Default)]

@@ -79,7 +79,7 @@ fn tar_layer(files: &[(String, Vec<u8>)], executable: Option<&str>) -> Result<Ve
 
 /// Write the image `spec` as an OCI image layout tarball to `out`.
 pub fn write_image(spec: &ImageSpec, out: impl Write) -> Result<()> {
-    if !spec.wasm.starts_with(b"\0asm") && !spec.wasm.starts_with(b"\x7fELF") {
+    if !crate::guest::is_module(&spec.wasm) {
         bail!("the module is neither WebAssembly nor `wasmedge compile` output");
     }
     if !spec.wasm_path.starts_with('/') {

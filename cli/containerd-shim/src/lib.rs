@@ -88,7 +88,7 @@ impl Sandbox for WasmEdgeSandbox {
         let bytes = entry.source.as_bytes().with_context(|| {
             format!("entry point {:?} (args {:?}, cwd {:?})", entry.source, ctx.args(), std::env::current_dir())
         })?;
-        if bytes.starts_with(b"\0asm") || bytes.starts_with(b"\x7fELF") {
+        if guest::is_module(&bytes) {
             Ok(())
         } else {
             bail!("the entry point is not a WebAssembly module (nor `wasmedge compile` output)")
