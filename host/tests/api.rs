@@ -385,3 +385,54 @@ fn translate_all_translates_every_function_up_front_and_the_module_still_runs() 
     let instance = Linker::new().instantiate(&mut store, &module).unwrap();
     assert_eq!(call(&mut store, instance, "twice", &[Val::I32(21)]).unwrap(), vec![Val::I32(42)]);
 }
+
+/// A module whose code section is large enough to be validated in parallel (`PARALLEL_CODE_BYTES`):
+/// 3000 functions of about 120 bytes each; function `i` returns `i`, and the functions in `bad` do not
+/// validate. `tail` is appended inside the module after the functions.
+fn large_module(bad: &[usize], tail: &str) -> Vec<u8> {
+    let mut text = String::from("(module\n");
+    for i in 0..3000 {
+        let mut body = format!("i32.const {i}");
+        for _ in 0..40 {
+            body.push_str(" i32.const 0 i32.add");
+        }
+        if bad.contains(&i) {
+            body.push_str(" i64.const 1 i32.add");
+        }
+        text.push_str(&format!("(func (export \"f{i}\") (result i32) {body})\n"));
+    }
+    text.push_str(tail);
+    text.push(')');
+    wat(&text)
+}
+
+#[test]
+fn a_large_code_section_is_validated_in_parallel_and_reports_the_first_invalid_body() {
+    let engine = Engine::default();
+    let bytes = large_module(&[], "");
+    assert!(bytes.len() > 300_000, "{} bytes: too small to be validated in parallel", bytes.len());
+    let module = Module::new(&engine, bytes).expect("a valid module loads");
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new().instantiate(&mut store, &module).unwrap();
+    assert_eq!(call(&mut store, inst, "f2999", &[]).unwrap(), [Val::I32(2999)]);
+
+    // Two invalid bodies: the error is the first one's, where sequential validation finds it.
+    let bytes = large_module(&[2100, 1200], "");
+    let expected = wasmparser::Validator::new().validate_all(&bytes).err().expect("invalid");
+    let err = Module::new(&engine, bytes).unwrap_err();
+    assert_eq!(err.phase(), Phase::Validation);
+    assert_eq!(err.offset(), Some(expected.offset()), "{err}");
+    assert_eq!(err.message(), expected.message());
+
+    // An invalid body is reported before an invalid data segment after it, as when the bodies are
+    // validated while they are read.
+    let expected = Module::new(&engine, large_module(&[2999], "")).unwrap_err();
+    let err = Module::new(&engine, large_module(&[2999], r#"(data (i32.const 0) "x")"#)).unwrap_err();
+    assert!(err.message().contains("type mismatch"), "{err}");
+    assert_eq!(err.offset(), expected.offset(), "{err}");
+
+    // With valid bodies, the data segment's own error.
+    let bytes = large_module(&[], r#"(data (i32.const 0) "x")"#);
+    let err = Module::new(&engine, bytes).unwrap_err();
+    assert!(err.message().contains("memory"), "{err}");
+}

@@ -1,6 +1,7 @@
 //! Loading and validation: bytes in, a validated [`Module`] out.
 //!
-//! One pass of `wasmparser` decodes every section and validates it, function bodies included. The module
+//! One pass of `wasmparser` decodes every section and validates it, function bodies included (those of a large
+//! code section on all cores, once the section is read). The module
 //! keeps what instantiation needs (types, imports, segments, exports) and the byte range of every function
 //! body; bodies are translated to interpreter code lazily, on their first call (see `interp::translate`).
 
@@ -10,7 +11,10 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use wasmparser::{Parser, Payload, Validator};
+use rayon::prelude::*;
+use wasmparser::{
+    FuncToValidate, FuncValidatorAllocations, FunctionBody, Parser, Payload, Validator, ValidatorResources,
+};
 
 pub(crate) use const_expr::{ConstExpr, ConstOp};
 
@@ -226,6 +230,13 @@ impl ModuleInner {
     }
 }
 
+/// A code section at least this large has its function bodies validated in parallel, after it is read (a
+/// smaller one is validated body by body as it is read, which costs less than handing work to threads).
+const PARALLEL_CODE_BYTES: u32 = 256 * 1024;
+
+/// A function body whose validation `Builder::read` left for later.
+type DeferredBody<'b> = (FuncToValidate<ValidatorResources>, FunctionBody<'b>);
+
 struct Builder<'e> {
     engine: &'e Engine,
     config: &'e Config,
@@ -263,22 +274,11 @@ impl<'e> Builder<'e> {
     }
 
     fn build(mut self, bytes: Box<[u8]>) -> Result<ModuleInner> {
-        let mut validator = Validator::new_with_features(self.config.wasm_features());
-        let mut allocs = wasmparser::FuncValidatorAllocations::default();
-        for payload in Parser::new(0).parse_all(&bytes) {
-            let payload = payload.map_err(parse_err)?;
-            if let Payload::MemorySection(reader) = &payload {
-                let range = reader.range();
-                check_memory_limit_encoding(&bytes[range.start as usize..range.end as usize], range.start)?;
-            }
-            let valid = validator.payload(&payload).map_err(|e| self.validation_error(e, &bytes))?;
-            if let wasmparser::ValidPayload::Func(func, body) = valid {
-                let mut fv = func.into_validator(std::mem::take(&mut allocs));
-                fv.validate(&body).map_err(|e| self.validation_error(e, &bytes))?;
-                allocs = fv.into_allocations();
-            }
-            self.payload(payload)?;
-        }
+        let mut deferred = Vec::new();
+        let read = self.read(&bytes, &mut deferred);
+        // The deferred bodies all come before whatever stopped the reading, so their errors come first.
+        self.validate_bodies(deferred, &bytes)?;
+        read?;
         let m = self.m;
         let type_ids = m.types.iter().map(|t| self.engine.intern_type(t)).collect();
         let code = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
@@ -308,6 +308,57 @@ impl<'e> Builder<'e> {
             aot_payload: None,
             warnings: Vec::new(),
         })
+    }
+
+    /// Decode and validate every section. Function bodies are validated as they are read, or, in a code
+    /// section of at least [`PARALLEL_CODE_BYTES`], left in `deferred` for [`Self::validate_bodies`].
+    fn read<'b>(&mut self, bytes: &'b [u8], deferred: &mut Vec<DeferredBody<'b>>) -> Result<()> {
+        let mut validator = Validator::new_with_features(self.config.wasm_features());
+        let mut allocs = FuncValidatorAllocations::default();
+        let mut defer = false;
+        for payload in Parser::new(0).parse_all(bytes) {
+            let payload = payload.map_err(parse_err)?;
+            match &payload {
+                Payload::MemorySection(reader) => {
+                    let range = reader.range();
+                    check_memory_limit_encoding(&bytes[range.start as usize..range.end as usize], range.start)?;
+                }
+                Payload::CodeSectionStart { size, .. } => defer = *size >= PARALLEL_CODE_BYTES,
+                _ => {}
+            }
+            let valid = validator.payload(&payload).map_err(|e| self.validation_error(e, bytes))?;
+            if let wasmparser::ValidPayload::Func(func, body) = valid {
+                if defer {
+                    deferred.push((func, body));
+                } else {
+                    let mut fv = func.into_validator(std::mem::take(&mut allocs));
+                    fv.validate(&body).map_err(|e| self.validation_error(e, bytes))?;
+                    allocs = fv.into_allocations();
+                }
+            }
+            self.payload(payload)?;
+        }
+        Ok(())
+    }
+
+    /// Validate the bodies `read` deferred, on all cores; the error of the first invalid one in module
+    /// order, as validating them one after another would give.
+    fn validate_bodies(&self, bodies: Vec<DeferredBody<'_>>, bytes: &[u8]) -> Result<()> {
+        let first_error = bodies
+            .into_par_iter()
+            .enumerate()
+            .map_init(FuncValidatorAllocations::default, |allocs, (i, (func, body))| {
+                let mut fv = func.into_validator(std::mem::take(allocs));
+                let result = fv.validate(&body);
+                *allocs = fv.into_allocations();
+                result.err().map(|e| (i, e))
+            })
+            .flatten()
+            .min_by_key(|(i, _)| *i);
+        match first_error {
+            Some((_, e)) => Err(self.validation_error(e, bytes)),
+            None => Ok(()),
+        }
     }
 
     /// Turn a validator error into ours. If the user switched on proposals this engine does not implement
