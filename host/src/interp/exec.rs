@@ -85,6 +85,8 @@ const HOT_GLOBALS: usize = 4;
 pub(crate) struct State {
     stack: Vec<u64>,
     frames: Vec<Frame>,
+    /// How deep `enter_fast` may push `frames`: the call depth limit or the frame stack's capacity.
+    frame_room: usize,
     cur: Frame,
     ctx: Ctx,
     /// The current instance's first `HOT_GLOBALS` globals (`GlobalRef::NONE` past the module's).
@@ -333,37 +335,32 @@ impl State {
             return Err(TrapCode::CallStackExhausted);
         }
         self.frames.push(Frame { ret: ip.next(), ..self.cur });
+        self.frame_room = self.max_depth.min(self.frames.capacity());
         let fp = self.cur.fp + base as usize;
         self.switch_to(s, m, callee, fp)
     }
 
-    /// `enter` for the common case, with nothing that calls out (so the call handlers need no saved
-    /// registers): a callee of the current instance with at most `FAST_LOCALS` declared local slots, room
-    /// on the frame stack without growing it, and on the value stack. `None` when any of that fails.
+    /// `enter` for the common case, with nothing that calls out (so the call handlers need few registers):
+    /// a callee of the current instance whose frame, with room to zero its locals in one store
+    /// (`CompiledFunc::fast_slots`), fits on the value stack, and room on the frame stack without growing
+    /// it. `None` when any of that fails.
     #[inline(always)]
-    fn enter_fast(&mut self, ip: Ip, callee: Callee, base: u32) -> Option<(Ip, Regs)> {
-        const FAST_LOCALS: usize = 8;
+    fn enter_fast(&mut self, ip: Ip, code: *const CompiledFunc, def: u32, base: u32) -> Option<(Ip, Regs)> {
         // SAFETY: see `compiled`.
-        let f = unsafe { &*callee.code };
+        let f = unsafe { &*code };
         let fp = self.cur.fp + base as usize;
-        let (params, locals) = (f.param_slots as usize, f.local_slots as usize);
         let depth = self.frames.len();
-        if callee.inst != self.cur.inst
-            || depth >= self.max_depth
-            || depth == self.frames.capacity()
-            || fp + f.frame_slots as usize > self.stack.len()
-            || locals - params > FAST_LOCALS
-        {
+        if depth >= self.frame_room || fp + f.fast_slots as usize > self.stack.len() {
             return None;
         }
-        self.frames.push(Frame { ret: ip.next(), ..self.cur });
-        let r = Regs::new(&mut self.stack, fp);
-        for i in 0..FAST_LOCALS {
-            if params + i < locals {
-                r.set((params + i) as u32, 0);
-            }
+        // SAFETY: `depth < frame_room <= frames.capacity()`, so the frame fits without reallocating.
+        unsafe {
+            self.frames.as_mut_ptr().add(depth).write(Frame { ret: ip.next(), ..self.cur });
+            self.frames.set_len(depth + 1);
         }
-        self.cur = Frame { func: callee.code, ret: Ip::NONE, fp, inst: callee.inst, def: callee.def };
+        let r = Regs::within(&mut self.stack, fp);
+        r.zero::<{ CompiledFunc::FAST_LOCALS as usize }>(f.param_slots);
+        self.cur = Frame { func: code, ret: Ip::NONE, fp, inst: self.cur.inst, def };
         Some((Ip::start(&f.code), r))
     }
 
@@ -388,8 +385,9 @@ impl State {
     #[inline(always)]
     fn resume_local(&mut self, caller: Frame) -> (Ip, Regs, Mem) {
         self.cur = caller;
-        // The callee may have grown the memory.
-        (caller.ret, Regs::new(&mut self.stack, caller.fp), self.ctx.memory0())
+        // The caller's frame fitted on the stack when it was entered, and the stack never shrinks during
+        // a run. The callee may have grown the memory.
+        (caller.ret, Regs::within(&mut self.stack, caller.fp), self.ctx.memory0())
     }
 
     /// Return to `caller`.
@@ -469,6 +467,7 @@ pub(crate) fn run<T>(
     let mut st = State {
         stack: std::mem::take(stack),
         frames: Vec::new(),
+        frame_room: 0,
         cur: Frame { func: std::ptr::null(), ret: Ip::NONE, fp: 0, inst: instance, def },
         ctx: Ctx::new(std::ptr::null()),
         hot_globals: [GlobalRef::NONE; HOT_GLOBALS],
@@ -650,6 +649,35 @@ fn call_slow(ip: Ip, _r: Regs, m: Mem, st: &mut State, s: &mut StoreInner) -> Do
     next!(ip, r, m, st, 0)
 }
 
+/// The callee of an indirect call through element `index` of table `table`, in the common case that
+/// `enter_fast` takes: a wasm function of the current instance, of type `ty`, already translated. `None`
+/// otherwise, for `call_indirect_slow` to find out which trap or which other kind of call it is.
+#[inline(always)]
+fn indirect_local(st: &State, s: &StoreInner, table: u32, index: u32, ty: u32) -> Option<(*const CompiledFunc, u32)> {
+    let func = s.func_raw(st.ctx.table_get(table, index)?)?;
+    let entity = s.funcs.get(func as usize)?;
+    match entity.kind {
+        FuncKind::Wasm { instance, def } if instance == st.cur.inst && entity.type_id == st.ctx.type_id(ty) => {
+            entity.code.get().map(|code| (Arc::as_ptr(code), def))
+        }
+        _ => None,
+    }
+}
+
+/// `call_indirect` (`CallIndirect` or `CallIndirectT` at `ip`) in every case: traps, host functions,
+/// other instances, first calls, and whatever `enter_fast` declines. Out of line, as `call_slow`.
+#[inline(never)]
+fn call_indirect_slow(ip: Ip, r: Regs, m: Mem, st: &mut State, s: &mut StoreInner) -> Done {
+    let (ty, i, base, table, at) = match *ip.instr() {
+        Instr::CallIndirect { ty, i, base } => (ty, i, base, 0, ip),
+        // Return after the immediate.
+        Instr::CallIndirectT { ty, i, base } => (ty, i, base, aux(ip), ip.next()),
+        ref other => unreachable!("call_indirect_slow on {other:?}"),
+    };
+    let func = t!(st, indirect_target(s, st.ctx, table, r.get(i) as u32, ty));
+    call_store_func(at, r, m, st, s, func, base, false)
+}
+
 /// Call store function `func` with arguments at `base` (as a tail call if `tail`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // a handler's five registers and the call's three operands
@@ -675,7 +703,7 @@ fn call_store_func(
             };
             if !tail
                 && instance == st.cur.inst
-                && let Some((ip, r)) = st.enter_fast(ip, Callee { inst: instance, def, code: callee }, base)
+                && let Some((ip, r)) = st.enter_fast(ip, callee, def, base)
             {
                 next!(ip, r, m, st, 0)
             }
@@ -1109,15 +1137,17 @@ pub(crate) fn link(mut code: Vec<Instr>, modes: &[u8]) -> Box<[Op]> {
 /// Return from the current frame (results already at `fp..`).
 macro_rules! ret {
     ($st:expr, $s:expr) => {{
-        match $st.frames.last() {
-            None => return returned($st),
-            Some(caller) if caller.inst != $st.cur.inst => return return_to_other_instance($st, $s),
-            Some(_) => {
-                let caller = $st.frames.pop().expect("a caller frame");
-                let (ip, r, m) = $st.resume_local(caller);
-                next!(ip, r, m, $st, 0)
-            }
+        let depth = $st.frames.len();
+        if depth == 0 {
+            return returned($st);
         }
+        let caller = $st.frames[depth - 1];
+        if caller.inst != $st.cur.inst {
+            return return_to_other_instance($st, $s);
+        }
+        $st.frames.truncate(depth - 1);
+        let (ip, r, m) = $st.resume_local(caller);
+        next!(ip, r, m, $st, 0)
     }};
 }
 
@@ -1227,9 +1257,9 @@ mod other_ops {
             let Some(code) = cells.get(def as usize).and_then(|c| c.get()) else {
                 return call_slow(ip, r, m, st, s);
             };
-            let callee = Callee { inst: st.cur.inst, def, code: Arc::as_ptr(code) };
-            match st.enter_fast(ip, callee, base) {
-                Some((ip, r)) => next!(ip, r, m, st, acc),
+            // The accumulator does not live across calls: the callee gets 0, which frees its register.
+            match st.enter_fast(ip, Arc::as_ptr(code), def, base) {
+                Some((ip, r)) => next!(ip, r, m, st, 0),
                 None => call_slow(ip, r, m, st, s),
             }
         }
@@ -1240,14 +1270,22 @@ mod other_ops {
         }
         CallIndirect(ip, r, m, st, s, acc) {
             decode!(ip, Instr::CallIndirect { ty, i, base });
-            let func = t!(st, indirect_target(s, st.ctx, 0, r.get(i) as u32, ty));
-            call_store_func(ip, r, m, st, s, func, base, false)
+            if let Some((code, def)) = indirect_local(st, s, 0, r.get(i) as u32, ty)
+                && let Some((ip, r)) = st.enter_fast(ip, code, def, base)
+            {
+                next!(ip, r, m, st, 0)
+            }
+            call_indirect_slow(ip, r, m, st, s)
         }
         CallIndirectT(ip, r, m, st, s, acc) {
             decode!(ip, Instr::CallIndirectT { ty, i, base });
-            let func = t!(st, indirect_target(s, st.ctx, aux(ip), r.get(i) as u32, ty));
-            // Continue after the immediate.
-            call_store_func(ip.next(), r, m, st, s, func, base, false)
+            // Return after the immediate.
+            if let Some((code, def)) = indirect_local(st, s, aux(ip), r.get(i) as u32, ty)
+                && let Some((ip, r)) = st.enter_fast(ip.next(), code, def, base)
+            {
+                next!(ip, r, m, st, 0)
+            }
+            call_indirect_slow(ip, r, m, st, s)
         }
         ReturnCall(ip, r, m, st, s, acc) {
             decode!(ip, Instr::ReturnCall { f: def, base });

@@ -250,6 +250,21 @@ impl Regs {
         Regs(stack[fp..].as_mut_ptr())
     }
 
+    /// The registers of the frame at `fp`, which the caller has checked lies within `stack` with all its
+    /// slots (no second bounds check).
+    #[inline(always)]
+    pub fn within(stack: &mut [u64], fp: usize) -> Regs {
+        Regs(stack.as_mut_ptr().wrapping_add(fp))
+    }
+
+    /// Zero slots `s..s + N` (one store of `N` slots, for the fast call entry).
+    #[inline(always)]
+    pub fn zero<const N: usize>(self, s: u32) {
+        // SAFETY: as in `get`; the caller checked that the `N` slots are within the frame's room on the
+        // stack (`CompiledFunc::fast_slots`).
+        unsafe { (self.0.add(s as usize) as *mut [u64; N]).write([0; N]) }
+    }
+
     #[inline(always)]
     pub fn get(self, s: u32) -> u64 {
         // SAFETY: `s` is below the frame's `frame_slots` and the stack holds the whole frame (type docs).

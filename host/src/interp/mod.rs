@@ -27,6 +27,24 @@ pub(crate) struct CompiledFunc {
     pub local_slots: u32,
     /// The most slots the frame ever uses.
     pub frame_slots: u32,
+    /// The slots from the frame pointer that a call through the fast entry needs on the value stack
+    /// ([`CompiledFunc::fast_slots`]); `u32::MAX` when the function has too many locals for that entry.
+    pub fast_slots: u32,
+}
+
+impl CompiledFunc {
+    /// How many declared locals the fast call entry zeroes: all of them, and temporaries up to this
+    /// many, with one unconditional store of that many slots.
+    pub const FAST_LOCALS: u32 = 8;
+
+    /// `fast_slots` for a function with these slot counts.
+    pub fn fast_slots(param_slots: u32, local_slots: u32, frame_slots: u32) -> u32 {
+        if local_slots - param_slots > Self::FAST_LOCALS {
+            u32::MAX
+        } else {
+            frame_slots.max(param_slots + Self::FAST_LOCALS)
+        }
+    }
 }
 
 /// Call `func` from the host: the entry point of all execution.

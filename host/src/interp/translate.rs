@@ -267,6 +267,7 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
         param_slots: t.param_slots,
         local_slots: t.local_slots,
         frame_slots,
+        fast_slots: CompiledFunc::fast_slots(t.param_slots, t.local_slots, frame_slots),
     })
 }
 
