@@ -80,7 +80,7 @@ struct Callee {
 
 /// What the handlers share besides the registers they pass along.
 /// How many of an instance's first globals `State` keeps at hand.
-const HOT_GLOBALS: usize = 4;
+pub(super) const HOT_GLOBALS: usize = 4;
 
 pub(crate) struct State {
     stack: Vec<u64>,
@@ -1042,6 +1042,10 @@ macro_rules! define_handlers {
                 Instr::StepBr { cond, .. } => with_cond!(StepBr, *cond, mode, [$($cn),*]),
                 Instr::AddBrImm { cond, .. } => with_cond!(AddBrImm, *cond, mode, [$($cn),*]),
                 Instr::AddBr { cond, .. } => with_cond!(AddBr, *cond, mode, [$($cn),*]),
+                Instr::GlobalBr { cond, .. } => match (*cond, mode) {
+                    $( ($cn, 0) => Some(h::GlobalBr::<$cn> as Handler), )*
+                    _ => None,
+                },
                 Instr::LoadAcc { .. } => plain(mode, h::LoadAcc),
                 Instr::Copy { .. } => { use h::Copy; with_mode!(Copy, mode, [0]) }
                 Instr::Copy2 { .. } => plain(mode, h::Copy2),
@@ -1170,6 +1174,16 @@ fn aux(ip: Ip) -> u32 {
 
 mod other_ops {
     use super::*;
+
+    /// `GlobalBr`: branch when compare-branch condition `C` holds for a hot global and the immediate.
+    #[allow(non_snake_case)]
+    pub(super) fn GlobalBr<const C: u8>(ip: Ip, r: Regs, m: Mem, st: &mut State, acc: u64) -> Done {
+        decode!(ip, Instr::GlobalBr { g, imm, t, .. });
+        if holds::<C>(st.hot_globals[g as usize % HOT_GLOBALS].get() as i32, imm) {
+            next!(ip.jump(t), r, m, st, acc)
+        }
+        next!(ip.next(), r, m, st, acc)
+    }
 
     handlers! {
         Copy<M>(ip, r, m, st, s, acc) {

@@ -323,6 +323,10 @@ macro_rules! define_instr {
             AddBrImm { cond: u8, x: u16, y: u16, lim: i32, t: u32 },
             /// `x += y`, then compare `x` with slot `b`.
             AddBr { cond: u8, x: u16, y: u16, b: u16, t: u32 },
+            /// Branch when compare-branch number `cond` holds for the i32 value of hot global `g`
+            /// (`exec::HOT_GLOBALS`) and `imm`: `global.get` and a test of it as one instruction
+            /// (asyncify's state checks, `global.get $state; i32.const 2; i32.ne; br_if`).
+            GlobalBr { cond: u8, g: u8, imm: i32, t: u32 },
             /// Jump to the `min(i, n)`-th of the `n + 1` `Br` instructions that follow.
             BrTable { i: S, n: u32 },
             Return0,
@@ -476,6 +480,7 @@ macro_rules! define_instr {
                     | Instr::Br { .. }
                     | Instr::BrIfNez { .. }
                     | Instr::BrIfEqz { .. }
+                    | Instr::GlobalBr { .. }
                     | Instr::Meter { .. }
                     | Instr::MeterCount { .. }
                     | Instr::CheckInterrupt
@@ -493,7 +498,8 @@ macro_rules! define_instr {
                     | Instr::StepBrImm { t, .. }
                     | Instr::StepBr { t, .. }
                     | Instr::AddBrImm { t, .. }
-                    | Instr::AddBr { t, .. } => Some(t),
+                    | Instr::AddBr { t, .. }
+                    | Instr::GlobalBr { t, .. } => Some(t),
                     $( Instr::$br { t, .. } | Instr::$brimm { t, .. } => Some(t), )*
                     _ => None,
                 }
@@ -527,6 +533,7 @@ macro_rules! define_instr {
                     Instr::StepBr { x, b, .. } => m(&[x as u32, b as u32]) + 1,
                     Instr::AddBrImm { x, y, .. } => m(&[x as u32, y as u32]) + 1,
                     Instr::AddBr { x, y, b, .. } => m(&[x as u32, y as u32, b as u32]) + 1,
+                    Instr::GlobalBr { .. } => 0,
                     Instr::BrTable { i, .. } => i + 1,
                     Instr::Return1 { s } => s + 1,
                     Instr::ReturnSpan { s, n } => s + n,
@@ -664,6 +671,15 @@ macro_rules! define_instr {
                 )*
                 Instr::BrIfNez { c, t } => Some((1, c, Rhs::Imm(0), t)),
                 Instr::BrIfEqz { c, t } => Some((0, c, Rhs::Imm(0), t)),
+                _ => None,
+            }
+        }
+
+        /// `branch` (a compare-and-branch of slot `d` with an immediate, or a `br_if` on `d`) as a test
+        /// of hot global `g`, for a `d` that holds the global's value and that nothing else reads.
+        pub(crate) fn fuse_global(g: u32, d: S, branch: &Instr) -> Option<Instr> {
+            match branch_parts(branch)? {
+                (cond, a, Rhs::Imm(imm), t) if a == d => Some(Instr::GlobalBr { cond, g: u8::try_from(g).ok()?, imm, t }),
                 _ => None,
             }
         }

@@ -1137,12 +1137,31 @@ impl<'m> Translator<'m> {
             self.code[at] = fused;
             self.fusable = None;
             self.fuse_latch();
+            self.fuse_global_test();
             return;
         }
         let at = self.code.len();
         let t = self.target(label, at);
         self.emit(if negate { Instr::BrIfEqz { c, t } } else { Instr::BrIfNez { c, t } });
         self.fuse_latch();
+        self.fuse_global_test();
+    }
+
+    /// The compare-and-branch `cond_branch` just put last: when it tests, against an immediate, the value
+    /// that the instruction before it read from a hot global into an operand slot, and no label lands
+    /// on the branch, make the two one `GlobalBr`. (A slot below `local_slots` is a local that
+    /// `local.tee` made the read's destination, which stays live.)
+    fn fuse_global_test(&mut self) {
+        let at = self.code.len() - 1;
+        if at == 0 || self.last_bound == Some(at as u32) {
+            return;
+        }
+        let Instr::GlobalGet { d, g } = self.code[at - 1] else { return };
+        if d < self.local_slots || g as usize >= super::exec::HOT_GLOBALS {
+            return;
+        }
+        let Some(fused) = ir::fuse_global(g, d, &self.code[at]) else { return };
+        self.replace_last_two(fused);
     }
 
     /// The compare-and-branch `cond_branch` just put last: when the instruction before it adds to the slot
@@ -1153,6 +1172,12 @@ impl<'m> Translator<'m> {
             return;
         }
         let Some(fused) = ir::fuse_step(&self.code[at - 1], &self.code[at]) else { return };
+        self.replace_last_two(fused);
+    }
+
+    /// Replace the last two instructions, the second a branch, by `fused`, a branch to the same target.
+    fn replace_last_two(&mut self, fused: Instr) {
+        let at = self.code.len() - 1;
         // The branch moves up by one: so do its pending fixups. Accumulator pairs with either
         // instruction no longer hold.
         for label in &mut self.labels {

@@ -1,0 +1,112 @@
+//! Tests of a hot global fused with the branch that tests it (`GlobalBr`: `global.get`, a comparison
+//! with a constant and `br_if`/`if`, as asyncify instruments every call), and the cases that must not
+//! fuse. Each module runs on the interpreter and on the compiler, plain and metered; both must agree.
+
+use wasmedge_host::{Backend, Config, Engine, Linker, Module, Store, Val};
+
+fn wat(text: &str) -> Vec<u8> {
+    let buf = wast::parser::ParseBuffer::new(text).unwrap();
+    wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap()
+}
+
+const MODULE: &str = r#"(module
+  (global $state (mut i32) (i32.const 0))
+  (global $g1 (mut i32) (i32.const 0))
+  (global $g2 (mut i32) (i32.const 0))
+  (global $g3 (mut i32) (i32.const 0))
+  (global $cold (mut i32) (i32.const 0))
+  ;; Counts $state down from n, leaving the loop when it reaches 2; returns the iterations in which it
+  ;; was not 7.
+  (func (export "ne") (param $n i32) (result i32) (local $k i32)
+    (global.set $state (local.get $n))
+    (block $out
+      (loop $l
+        (br_if $out (i32.eq (global.get $state) (i32.const 2)))
+        (if (i32.ne (global.get $state) (i32.const 7))
+          (then (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+        (global.set $state (i32.sub (global.get $state) (i32.const 1)))
+        (br $l)))
+    (local.get $k))
+  ;; `if` on a global (branch when zero), and `br_if` on it (when not zero).
+  (func (export "if") (param $v i32) (result i32)
+    (global.set $g1 (local.get $v))
+    (if (result i32) (global.get $g1) (then (i32.const 10)) (else (i32.const 20)))
+    (block $b (result i32)
+      (br_if $b (i32.const 1) (global.get $g1))
+      (drop)
+      (i32.const 2))
+    (i32.add))
+  ;; Unsigned and signed comparisons with a negative constant.
+  (func (export "cmp") (param $v i32) (result i32)
+    (global.set $g2 (local.get $v))
+    (block $u (result i32)
+      (br_if $u (i32.const 1) (i32.lt_u (global.get $g2) (i32.const -1)))
+      (drop)
+      (i32.const 0))
+    (block $s (result i32)
+      (br_if $s (i32.const 4) (i32.gt_s (global.get $g2) (i32.const -1)))
+      (drop)
+      (i32.const 0))
+    (i32.add))
+  ;; The global's value also goes to a local (`local.tee`): no fusion, the local must hold it.
+  (func (export "tee") (param $v i32) (result i32) (local $x i32)
+    (global.set $g3 (local.get $v))
+    (block $b
+      (br_if $b (i32.eq (local.tee $x (global.get $g3)) (i32.const 7))))
+    (local.get $x))
+  ;; A global past the hot ones.
+  (func (export "cold") (param $v i32) (result i32)
+    (global.set $cold (local.get $v))
+    (block $b (result i32)
+      (br_if $b (i32.const 1) (i32.ne (global.get $cold) (i32.const 5)))
+      (drop)
+      (i32.const 0)))
+)"#;
+
+fn run(backend: Backend, metered: bool, name: &str, arg: i32) -> i32 {
+    let mut config = Config::new();
+    config.backend(backend);
+    if metered {
+        config.count_instructions(true).meter_gas(true);
+    }
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, wat(MODULE)).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let f = instance.get_func(&store, name).unwrap();
+    let mut out = [Val::I32(0)];
+    f.call(&mut store, &[Val::I32(arg)], &mut out).unwrap();
+    match out[0] {
+        Val::I32(v) => v,
+        ref other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn global_tests_give_the_same_results_on_both_backends() {
+    let cases: &[(&str, i32, i32)] = &[
+        ("ne", 10, 7),
+        ("ne", 5, 3),
+        ("ne", 2, 0),
+        ("if", 0, 22),
+        ("if", 3, 11),
+        ("cmp", -1, 0),
+        ("cmp", 5, 5),
+        ("cmp", -7, 1),
+        ("tee", 7, 7),
+        ("tee", 9, 9),
+        ("cold", 5, 0),
+        ("cold", 6, 1),
+    ];
+    for &(name, arg, expected) in cases {
+        for backend in [Backend::Interpreter, Backend::Compiler] {
+            for metered in [false, true] {
+                assert_eq!(
+                    run(backend, metered, name, arg),
+                    expected,
+                    "{name}({arg}) on {backend:?}, metered {metered}"
+                );
+            }
+        }
+    }
+}
