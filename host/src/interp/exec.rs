@@ -1056,6 +1056,8 @@ macro_rules! define_handlers {
                 Instr::Select { .. } => { use h::Select; with_mode!(Select, mode, [0, 2]) }
                 Instr::Select2 { .. } => plain(mode, h::Select2),
                 Instr::Br { .. } => { use h::Br; with_mode!(Br, mode, [0]) }
+                Instr::ConstBr { .. } => { use h::ConstBr; with_mode!(ConstBr, mode, [0]) }
+                Instr::CopyBr { .. } => { use h::CopyBr; with_mode!(CopyBr, mode, [0]) }
                 Instr::BrIfNez { .. } => { use h::BrIfNez; with_mode!(BrIfNez, mode, [0, 2]) }
                 Instr::BrIfEqz { .. } => { use h::BrIfEqz; with_mode!(BrIfEqz, mode, [0, 2]) }
                 Instr::BrTable { .. } => { use h::BrTable; with_mode!(BrTable, mode, [0, 2]) }
@@ -1236,6 +1238,16 @@ mod other_ops {
         }
         Br<M>(ip, r, m, st, s, acc) {
             decode!(ip, Instr::Br { t });
+            next!(ip.jump(t), r, m, st, acc)
+        }
+        ConstBr<M>(ip, r, m, st, s, acc) {
+            decode!(ip, Instr::ConstBr { d, v, t });
+            r.set(d, v as u64);
+            next!(ip.jump(t), r, m, st, acc)
+        }
+        CopyBr<M>(ip, r, m, st, s, acc) {
+            decode!(ip, Instr::CopyBr { d, s: src, t });
+            r.set(d, r.get(src));
             next!(ip.jump(t), r, m, st, acc)
         }
         BrIfNez<M>(ip, r, m, st, s, acc) {

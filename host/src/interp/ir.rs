@@ -311,6 +311,10 @@ macro_rules! define_instr {
             Select { d: S, c: S, b: S },
             Select2 { d: S, c: S, b: S },
             Br { t: u32 },
+            /// `Const32` and then `Br`: a block's or an `if` arm's constant result on its way out.
+            ConstBr { d: S, v: u32, t: u32 },
+            /// `Copy` and then `Br`.
+            CopyBr { d: S, s: S, t: u32 },
             BrIfNez { c: S, t: u32 },
             BrIfEqz { c: S, t: u32 },
             /// The latch of a counted loop: `x += step` (i32, wrapping), then branch when compare-branch
@@ -499,7 +503,9 @@ macro_rules! define_instr {
                     | Instr::StepBr { t, .. }
                     | Instr::AddBrImm { t, .. }
                     | Instr::AddBr { t, .. }
-                    | Instr::GlobalBr { t, .. } => Some(t),
+                    | Instr::GlobalBr { t, .. }
+                    | Instr::ConstBr { t, .. }
+                    | Instr::CopyBr { t, .. } => Some(t),
                     $( Instr::$br { t, .. } | Instr::$brimm { t, .. } => Some(t), )*
                     _ => None,
                 }
@@ -534,6 +540,8 @@ macro_rules! define_instr {
                     Instr::AddBrImm { x, y, .. } => m(&[x as u32, y as u32]) + 1,
                     Instr::AddBr { x, y, b, .. } => m(&[x as u32, y as u32, b as u32]) + 1,
                     Instr::GlobalBr { .. } => 0,
+                    Instr::ConstBr { d, .. } => d + 1,
+                    Instr::CopyBr { d, s, .. } => m(&[d, s]) + 1,
                     Instr::BrTable { i, .. } => i + 1,
                     Instr::Return1 { s } => s + 1,
                     Instr::ReturnSpan { s, n } => s + n,
@@ -680,6 +688,16 @@ macro_rules! define_instr {
         pub(crate) fn fuse_global(g: u32, d: S, branch: &Instr) -> Option<Instr> {
             match branch_parts(branch)? {
                 (cond, a, Rhs::Imm(imm), t) if a == d => Some(Instr::GlobalBr { cond, g: u8::try_from(g).ok()?, imm, t }),
+                _ => None,
+            }
+        }
+
+        /// `mov` (a `Const32` or `Copy`) followed by `br` (a `Br`) as one instruction.
+        pub(crate) fn fuse_move_branch(mov: &Instr, br: &Instr) -> Option<Instr> {
+            let Instr::Br { t } = *br else { return None };
+            match *mov {
+                Instr::Const32 { d, v } => Some(Instr::ConstBr { d, v, t }),
+                Instr::Copy { d, s } => Some(Instr::CopyBr { d, s, t }),
                 _ => None,
             }
         }

@@ -336,6 +336,14 @@ impl<'m> Translator<'m> {
         let at = self.code.len();
         let t = self.target(label, at);
         self.emit(Instr::Br { t });
+        // A constant or a copy just before (a result on its way out of a block) goes with the branch,
+        // unless a label lands on the branch. (No entry of a `br_table` follows either.)
+        if at > 0
+            && self.last_bound != Some(at as u32)
+            && let Some(fused) = ir::fuse_move_branch(&self.code[at - 1], &self.code[at])
+        {
+            self.replace_last_two(fused);
+        }
     }
 
     /// Start a metered block: later operators add their cost to this `Meter`.

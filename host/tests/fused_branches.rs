@@ -1,5 +1,6 @@
-//! Tests of a hot global fused with the branch that tests it (`GlobalBr`: `global.get`, a comparison
-//! with a constant and `br_if`/`if`, as asyncify instruments every call), and the cases that must not
+//! Instructions fused with the branch after them: a hot global with the test of it (`GlobalBr`:
+//! `global.get`, a comparison with a constant and `br_if`/`if`, as asyncify instruments every call), and
+//! a block's result with the branch out of the block (`ConstBr`, `CopyBr`); and the cases that must not
 //! fuse. Each module runs on the interpreter and on the compiler, plain and metered; both must agree.
 
 use wasmedge_host::{Backend, Config, Engine, Linker, Module, Store, Val};
@@ -54,6 +55,22 @@ const MODULE: &str = r#"(module
     (block $b
       (br_if $b (i32.eq (local.tee $x (global.get $g3)) (i32.const 7))))
     (local.get $x))
+  ;; Results of `if` arms and blocks on their way out: constants, copies of locals, and a loop whose
+  ;; back edge lands on the branch of an arm. Sums them over v iterations.
+  (func (export "arms") (param $v i32) (result i32) (local $i i32) (local $sum i32) (local $x i32)
+    (loop $l
+      (local.set $x (i32.mul (local.get $i) (i32.const 3)))
+      (local.set $sum (i32.add (local.get $sum)
+        (if (result i32) (i32.and (local.get $i) (i32.const 1))
+          (then (i32.const 100))
+          (else (local.get $x)))))
+      (local.set $sum (i32.add (local.get $sum)
+        (block $b (result i32)
+          (br_if $b (local.get $i) (i32.gt_u (local.get $i) (i32.const 4)))
+          (drop)
+          (if (result i32) (i32.eqz (local.get $i)) (then (local.get $sum)) (else (i32.const -1))))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $v))))
+    (local.get $sum))
   ;; A global past the hot ones.
   (func (export "cold") (param $v i32) (result i32)
     (global.set $cold (local.get $v))
@@ -95,6 +112,9 @@ fn global_tests_give_the_same_results_on_both_backends() {
         ("cmp", -7, 1),
         ("tee", 7, 7),
         ("tee", 9, 9),
+        ("arms", 1, 0),
+        ("arms", 2, 99),
+        ("arms", 10, 591),
         ("cold", 5, 0),
         ("cold", 6, 1),
     ];
