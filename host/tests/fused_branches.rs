@@ -71,6 +71,21 @@ const MODULE: &str = r#"(module
           (if (result i32) (i32.eqz (local.get $i)) (then (local.get $sum)) (else (i32.const -1))))))
       (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $v))))
     (local.get $sum))
+  ;; `select` with a constant second operand: on a hot global (asyncify's pattern), on a local, on a
+  ;; global kept by `local.tee`, and of i64 and f32 values.
+  (func (export "select") (param $v i32) (result i32) (local $c i32)
+    (global.set $g1 (local.get $v))
+    (select (i32.add (local.get $v) (i32.const 1000)) (i32.const 5) (global.get $g1))
+    (select (i32.const 2000) (i32.const 7) (i32.and (local.get $v) (i32.const 2)))
+    (i32.add)
+    (select (i32.const 4000) (i32.const 9) (local.tee $c (global.get $g1)))
+    (i32.add)
+    (local.get $c)
+    (i32.add)
+    (i32.wrap_i64 (select (i64.const 8000) (i64.const 0x100000003) (local.get $v)))
+    (i32.add)
+    (i32.trunc_f32_s (select (f32.const 16000) (f32.const 1.5) (local.get $v)))
+    (i32.add))
   ;; A global past the hot ones.
   (func (export "cold") (param $v i32) (result i32)
     (global.set $cold (local.get $v))
@@ -115,6 +130,9 @@ fn global_tests_give_the_same_results_on_both_backends() {
         ("arms", 1, 0),
         ("arms", 2, 99),
         ("arms", 10, 591),
+        ("select", 0, 5 + 7 + 9 + 3 + 1),
+        ("select", 1, 1001 + 7 + 4000 + 1 + 8000 + 16000),
+        ("select", 2, 1002 + 2000 + 4000 + 2 + 8000 + 16000),
         ("cold", 5, 0),
         ("cold", 6, 1),
     ];

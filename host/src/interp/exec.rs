@@ -1055,6 +1055,8 @@ macro_rules! define_handlers {
                 Instr::Const128 { .. } => plain(mode, h::Const128),
                 Instr::Select { .. } => { use h::Select; with_mode!(Select, mode, [0, 2]) }
                 Instr::Select2 { .. } => plain(mode, h::Select2),
+                Instr::SelectImm { .. } => plain(mode, h::SelectImm),
+                Instr::SelectGlobalImm { .. } => plain(mode, h::SelectGlobalImm),
                 Instr::Br { .. } => { use h::Br; with_mode!(Br, mode, [0]) }
                 Instr::ConstBr { .. } => { use h::ConstBr; with_mode!(ConstBr, mode, [0]) }
                 Instr::CopyBr { .. } => { use h::CopyBr; with_mode!(CopyBr, mode, [0]) }
@@ -1226,6 +1228,20 @@ mod other_ops {
             decode!(ip, Instr::Select { d, c, b });
             if operand!(M, acc::A, r, c, acc) as u32 == 0 {
                 r.set(d, r.get(b));
+            }
+            next!(ip.next(), r, m, st, acc)
+        }
+        SelectImm(ip, r, m, st, s, acc) {
+            decode!(ip, Instr::SelectImm { d, c, imm });
+            if r.get(c) as u32 == 0 {
+                r.set(d, imm as u64);
+            }
+            next!(ip.next(), r, m, st, acc)
+        }
+        SelectGlobalImm(ip, r, m, st, s, acc) {
+            decode!(ip, Instr::SelectGlobalImm { d, g, imm });
+            if st.hot_globals[g as usize % HOT_GLOBALS].get() as u32 == 0 {
+                r.set(d, imm as u64);
             }
             next!(ip.next(), r, m, st, acc)
         }

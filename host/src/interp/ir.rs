@@ -310,6 +310,10 @@ macro_rules! define_instr {
             /// `if c == 0 { d = b }`: `d` already holds the first operand.
             Select { d: S, c: S, b: S },
             Select2 { d: S, c: S, b: S },
+            /// `if c == 0 { d = imm }` (a 32-bit constant as the second operand).
+            SelectImm { d: S, c: S, imm: u32 },
+            /// `if global g == 0 { d = imm }`, for hot global `g` (`exec::HOT_GLOBALS`).
+            SelectGlobalImm { d: S, g: u8, imm: u32 },
             Br { t: u32 },
             /// `Const32` and then `Br`: a block's or an `if` arm's constant result on its way out.
             ConstBr { d: S, v: u32, t: u32 },
@@ -478,7 +482,9 @@ macro_rules! define_instr {
                     Instr::Copy { d, .. }
                     | Instr::Const32 { d, .. }
                     | Instr::Const64 { d, .. }
-                    | Instr::Select { d, .. } => Some(Some(d)),
+                    | Instr::Select { d, .. }
+                    | Instr::SelectImm { d, .. }
+                    | Instr::SelectGlobalImm { d, .. } => Some(Some(d)),
                     $( Instr::$st { .. } | Instr::$stat { .. } $( | Instr::$stimm { .. } | Instr::$stimmat { .. } )? )|*
                     | $( Instr::$br { .. } | Instr::$brimm { .. } )|*
                     | Instr::Br { .. }
@@ -534,6 +540,8 @@ macro_rules! define_instr {
                     Instr::Const128 { d, .. } => d + 2,
                     Instr::Select { d, c, b } => m(&[d, c, b]) + 1,
                     Instr::Select2 { d, c, b } => m(&[d + 1, c, b + 1]) + 1,
+                    Instr::SelectImm { d, c, .. } => m(&[d, c]) + 1,
+                    Instr::SelectGlobalImm { d, .. } => d + 1,
                     Instr::BrIfNez { c, .. } | Instr::BrIfEqz { c, .. } => c + 1,
                     Instr::StepBrImm { x, .. } => x as u32 + 1,
                     Instr::StepBr { x, b, .. } => m(&[x as u32, b as u32]) + 1,

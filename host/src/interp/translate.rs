@@ -918,11 +918,42 @@ impl<'m> Translator<'m> {
 
     fn select(&mut self) {
         let c = self.pop_reg();
+        // A constant second operand that `Const32` would write becomes the instruction's immediate.
+        let len = self.stack.len();
+        if let Src::Const(v) = self.stack[len - 1].src
+            && v >> 32 == 0
+            && !matches!(self.stack[len - 1].ty, ValType::I64 | ValType::F64 | ValType::V128)
+        {
+            self.pop();
+            let a = self.pop();
+            let d = self.push(a.ty);
+            self.write_to(a, d);
+            let at = self.emit(Instr::SelectImm { d, c, imm: v as u32 });
+            self.fuse_global_select(at);
+            return;
+        }
         let b = self.pop_reg();
         let a = self.pop();
         let d = self.push(a.ty);
         self.write_to(a, d);
         self.emit(if a.ty == ValType::V128 { Instr::Select2 { d, c, b } } else { Instr::Select { d, c, b } });
+    }
+
+    /// The `SelectImm` at `at`, when the instruction before it read its condition from a hot global into
+    /// an operand slot and no label lands on it: both as one `SelectGlobalImm` (asyncify's
+    /// `select(x, K, global.get $state)`).
+    fn fuse_global_select(&mut self, at: usize) {
+        if at == 0 || self.last_bound == Some(at as u32) {
+            return;
+        }
+        let (Instr::GlobalGet { d: c, g }, Instr::SelectImm { d, c: cond, imm }) = (self.code[at - 1], self.code[at])
+        else {
+            return;
+        };
+        if c != cond || c < self.local_slots || g as usize >= super::exec::HOT_GLOBALS {
+            return;
+        }
+        self.replace_last_two(Instr::SelectGlobalImm { d, g: g as u8, imm });
     }
 
     fn local_set(&mut self, index: u32, tee: bool) {
@@ -1183,7 +1214,7 @@ impl<'m> Translator<'m> {
         self.replace_last_two(fused);
     }
 
-    /// Replace the last two instructions, the second a branch, by `fused`, a branch to the same target.
+    /// Replace the last two instructions by `fused` (which branches where the second did, if it did).
     fn replace_last_two(&mut self, fused: Instr) {
         let at = self.code.len() - 1;
         // The branch moves up by one: so do its pending fixups. Accumulator pairs with either
