@@ -35,6 +35,45 @@ pub(super) fn landings(code: &[Instr]) -> Vec<u32> {
     landings
 }
 
+/// Drop every `br` to the instruction right after it (an `if` arm or a block that ends where its target
+/// begins), in mode 0, and move branch targets to match: a jump to a dropped `br` lands on the
+/// instruction after it, where the `br` went. A `ConstBr` or `CopyBr` to the next instruction becomes
+/// its move. Entries of a `br_table` stay: the table finds them by position.
+pub(super) fn drop_branches_to_next(code: &mut Vec<Instr>, modes: &mut Vec<u8>) {
+    let mut entry = vec![false; code.len()];
+    for (pc, instr) in code.iter().enumerate() {
+        if let Instr::BrTable { n, .. } = *instr {
+            for e in entry.iter_mut().skip(pc + 1).take(n as usize + 1) {
+                *e = true;
+            }
+        }
+    }
+    let mut dropped = Vec::new();
+    for (pc, instr) in code.iter_mut().enumerate() {
+        let next = pc as u32 + 1;
+        match *instr {
+            _ if entry[pc] => {}
+            Instr::Br { t } if t == next && modes[pc] == 0 => dropped.push(pc),
+            Instr::ConstBr { d, v, t } if t == next => *instr = Instr::Const32 { d, v },
+            Instr::CopyBr { d, s, t } if t == next => *instr = Instr::Copy { d, s },
+            _ => {}
+        }
+    }
+    if dropped.is_empty() {
+        return;
+    }
+    let kept: Vec<bool> = (0..code.len()).map(|pc| dropped.binary_search(&pc).is_err()).collect();
+    let mut flags = kept.iter();
+    code.retain(|_| *flags.next().expect("one flag per instruction"));
+    let mut flags = kept.iter();
+    modes.retain(|_| *flags.next().expect("one flag per mode"));
+    for instr in code.iter_mut() {
+        if let Some(t) = instr.target_mut() {
+            *t -= dropped.partition_point(|&at| at < *t as usize) as u32;
+        }
+    }
+}
+
 /// Insert each `(at, instr)` of `inserts` (sorted by `at`) before the instruction at `at`, with mode 0,
 /// and move every branch target (the inserted instructions' too, given in the old numbering) past the
 /// insertions at or before it: a jump to `at` lands on the instruction that was there, not on the
@@ -161,6 +200,49 @@ pub(super) fn carry_induction(code: &mut Vec<Instr>, modes: &mut Vec<u8>) {
 mod tests {
     use super::*;
     use ir::acc::{A, B, OUT};
+
+    #[test]
+    fn branches_to_the_next_instruction_go_and_targets_follow() {
+        let mut code = vec![
+            Instr::BrIfNez { c: 0, t: 3 },
+            Instr::Const32 { d: 1, v: 5 },
+            Instr::Br { t: 3 },
+            Instr::ConstBr { d: 1, v: 6, t: 4 },
+            Instr::BrIfEqz { c: 0, t: 2 },
+            Instr::Return1 { s: 1 },
+            Instr::Unreachable,
+        ];
+        let mut modes = vec![0; code.len()];
+        drop_branches_to_next(&mut code, &mut modes);
+        assert_eq!(
+            code,
+            [
+                Instr::BrIfNez { c: 0, t: 2 },
+                Instr::Const32 { d: 1, v: 5 },
+                Instr::Const32 { d: 1, v: 6 },
+                // It jumped to the dropped `br`: now to where that went.
+                Instr::BrIfEqz { c: 0, t: 2 },
+                Instr::Return1 { s: 1 },
+                Instr::Unreachable,
+            ]
+        );
+        assert_eq!(modes.len(), code.len());
+    }
+
+    #[test]
+    fn entries_of_a_branch_table_stay() {
+        let mut code = vec![
+            Instr::BrTable { i: 0, n: 1 },
+            Instr::Br { t: 2 },
+            Instr::Br { t: 3 },
+            Instr::Return0,
+            Instr::Unreachable,
+        ];
+        let before = code.clone();
+        let mut modes = vec![0; code.len()];
+        drop_branches_to_next(&mut code, &mut modes);
+        assert_eq!(code, before);
+    }
 
     /// `for (j = i2; j < 200000; j += i) mem[j + 1024] = 1`, entered from `before`.
     fn sieve_loop() -> Vec<Instr> {

@@ -230,6 +230,7 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
     // the code, and falling off the end hits `Unreachable` instead of running past it.
     t.emit(Instr::Unreachable);
     let mut modes = acc_modes(&t.code, &t.acc_pairs);
+    super::loops::drop_branches_to_next(&mut t.code, &mut modes);
     super::loops::thread_back_edges(&mut t.code, &mut modes);
     super::loops::carry_induction(&mut t.code, &mut modes);
     fuse_meters(&t.code, &mut modes);
