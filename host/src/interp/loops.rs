@@ -40,36 +40,43 @@ pub(super) fn landings(code: &[Instr]) -> Vec<u32> {
 /// instruction after it, where the `br` went. A `ConstBr` or `CopyBr` to the next instruction becomes
 /// its move. Entries of a `br_table` stay: the table finds them by position.
 pub(super) fn drop_branches_to_next(code: &mut Vec<Instr>, modes: &mut Vec<u8>) {
-    let mut entry = vec![false; code.len()];
-    for (pc, instr) in code.iter().enumerate() {
-        if let Instr::BrTable { n, .. } = *instr {
-            for e in entry.iter_mut().skip(pc + 1).take(n as usize + 1) {
-                *e = true;
-            }
-        }
-    }
-    let mut dropped = Vec::new();
+    // The entries of each `br_table` (usually none).
+    let tables: Vec<std::ops::RangeInclusive<usize>> = code
+        .iter()
+        .enumerate()
+        .filter_map(|(pc, instr)| match *instr {
+            Instr::BrTable { n, .. } => Some(pc + 1..=pc + 1 + n as usize),
+            _ => None,
+        })
+        .collect();
+    // `new_pc[pc]`: where the instruction at `pc` ends up (for a dropped one: the one after it).
+    let mut new_pc = Vec::with_capacity(code.len());
+    let mut kept = Vec::with_capacity(code.len());
+    let mut dropped = 0;
     for (pc, instr) in code.iter_mut().enumerate() {
+        new_pc.push(pc as u32 - dropped);
         let next = pc as u32 + 1;
+        let entry = tables.iter().any(|entries| entries.contains(&pc));
+        let drop = !entry && modes[pc] == 0 && matches!(*instr, Instr::Br { t } if t == next);
         match *instr {
-            _ if entry[pc] => {}
-            Instr::Br { t } if t == next && modes[pc] == 0 => dropped.push(pc),
+            _ if entry => {}
             Instr::ConstBr { d, v, t } if t == next => *instr = Instr::Const32 { d, v },
             Instr::CopyBr { d, s, t } if t == next => *instr = Instr::Copy { d, s },
             _ => {}
         }
+        dropped += drop as u32;
+        kept.push(!drop);
     }
-    if dropped.is_empty() {
+    if dropped == 0 {
         return;
     }
-    let kept: Vec<bool> = (0..code.len()).map(|pc| dropped.binary_search(&pc).is_err()).collect();
     let mut flags = kept.iter();
     code.retain(|_| *flags.next().expect("one flag per instruction"));
     let mut flags = kept.iter();
     modes.retain(|_| *flags.next().expect("one flag per mode"));
     for instr in code.iter_mut() {
         if let Some(t) = instr.target_mut() {
-            *t -= dropped.partition_point(|&at| at < *t as usize) as u32;
+            *t = new_pc[*t as usize];
         }
     }
 }
