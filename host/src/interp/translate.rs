@@ -339,9 +339,8 @@ impl<'m> Translator<'m> {
         self.emit(Instr::Br { t });
         // A constant or a copy just before (a result on its way out of a block) goes with the branch,
         // unless a label lands on the branch. (No entry of a `br_table` follows either.)
-        if at > 0
-            && self.last_bound != Some(at as u32)
-            && let Some(fused) = ir::fuse_move_branch(&self.code[at - 1], &self.code[at])
+        if let Some((mov, br)) = self.last_two()
+            && let Some(fused) = ir::fuse_move_branch(&mov, &br)
         {
             self.replace_last_two(fused);
         }
@@ -929,8 +928,8 @@ impl<'m> Translator<'m> {
             let a = self.pop();
             let d = self.push(a.ty);
             self.write_to(a, d);
-            let at = self.emit(Instr::SelectImm { d, c, imm: v as u32 });
-            self.fuse_global_select(at);
+            self.emit(Instr::SelectImm { d, c, imm: v as u32 });
+            self.fuse_global_select();
             return;
         }
         let b = self.pop_reg();
@@ -940,21 +939,16 @@ impl<'m> Translator<'m> {
         self.emit(if a.ty == ValType::V128 { Instr::Select2 { d, c, b } } else { Instr::Select { d, c, b } });
     }
 
-    /// The `SelectImm` at `at`, when the instruction before it read its condition from a hot global into
-    /// an operand slot and no label lands on it: both as one `SelectGlobalImm` (asyncify's
+    /// The `SelectImm` just put last, when the instruction before it read its condition from a hot
+    /// global into an operand slot and no label lands on it: both as one `SelectGlobalImm` (asyncify's
     /// `select(x, K, global.get $state)`).
-    fn fuse_global_select(&mut self, at: usize) {
-        if at == 0 || self.last_bound == Some(at as u32) {
-            return;
+    fn fuse_global_select(&mut self) {
+        let Some((read, Instr::SelectImm { d, c, imm })) = self.last_two() else { return };
+        if let Some((slot, g)) = self.hot_global_read(read)
+            && slot == c
+        {
+            self.replace_last_two(Instr::SelectGlobalImm { d, g: g as u8, imm });
         }
-        let (Instr::GlobalGet { d: c, g }, Instr::SelectImm { d, c: cond, imm }) = (self.code[at - 1], self.code[at])
-        else {
-            return;
-        };
-        if c != cond || c < self.local_slots || g as usize >= super::exec::HOT_GLOBALS {
-            return;
-        }
-        self.replace_last_two(Instr::SelectGlobalImm { d, g: g as u8, imm });
     }
 
     fn local_set(&mut self, index: u32, tee: bool) {
@@ -1189,30 +1183,41 @@ impl<'m> Translator<'m> {
 
     /// The compare-and-branch `cond_branch` just put last: when it tests, against an immediate, the value
     /// that the instruction before it read from a hot global into an operand slot, and no label lands
-    /// on the branch, make the two one `GlobalBr`. (A slot below `local_slots` is a local that
-    /// `local.tee` made the read's destination, which stays live.)
+    /// on the branch, make the two one `GlobalBr`.
     fn fuse_global_test(&mut self) {
-        let at = self.code.len() - 1;
-        if at == 0 || self.last_bound == Some(at as u32) {
-            return;
-        }
-        let Instr::GlobalGet { d, g } = self.code[at - 1] else { return };
-        if d < self.local_slots || g as usize >= super::exec::HOT_GLOBALS {
-            return;
-        }
-        let Some(fused) = ir::fuse_global(g, d, &self.code[at]) else { return };
+        let Some((read, branch)) = self.last_two() else { return };
+        let Some((d, g)) = self.hot_global_read(read) else { return };
+        let Some(fused) = ir::fuse_global(g, d, &branch) else { return };
         self.replace_last_two(fused);
+    }
+
+    /// For a `global.get` of a hot global (`exec::HOT_GLOBALS`) into an operand slot: that slot and the
+    /// global. Not when the slot is below `local_slots`: a local that `local.tee` made the read's
+    /// destination, which stays live.
+    fn hot_global_read(&self, instr: Instr) -> Option<(S, u32)> {
+        match instr {
+            Instr::GlobalGet { d, g } if d >= self.local_slots && (g as usize) < super::exec::HOT_GLOBALS => {
+                Some((d, g))
+            }
+            _ => None,
+        }
     }
 
     /// The compare-and-branch `cond_branch` just put last: when the instruction before it adds to the slot
     /// it compares (`i += step; if i < n`), and no label lands on the branch, make the two one instruction.
     fn fuse_latch(&mut self) {
-        let at = self.code.len() - 1;
-        if at == 0 || self.last_bound == Some(at as u32) {
-            return;
-        }
-        let Some(fused) = ir::fuse_step(&self.code[at - 1], &self.code[at]) else { return };
+        let Some((update, branch)) = self.last_two() else { return };
+        let Some(fused) = ir::fuse_step(&update, &branch) else { return };
         self.replace_last_two(fused);
+    }
+
+    /// The last two instructions, when no label lands on the second: a pair that may become one.
+    fn last_two(&self) -> Option<(Instr, Instr)> {
+        let at = self.code.len().checked_sub(1)?;
+        if at == 0 || self.last_bound == Some(at as u32) {
+            return None;
+        }
+        Some((self.code[at - 1], self.code[at]))
     }
 
     /// Replace the last two instructions by `fused` (which branches where the second did, if it did).

@@ -237,6 +237,18 @@ const PARALLEL_CODE_BYTES: u32 = 256 * 1024;
 /// A function body whose validation `Builder::read` left for later.
 type DeferredBody<'b> = (FuncToValidate<ValidatorResources>, FunctionBody<'b>);
 
+/// Validate one function body, reusing the validator's allocations.
+fn validate_body(
+    func: FuncToValidate<ValidatorResources>,
+    body: &FunctionBody<'_>,
+    allocs: &mut FuncValidatorAllocations,
+) -> std::result::Result<(), wasmparser::BinaryReaderError> {
+    let mut fv = func.into_validator(std::mem::take(allocs));
+    let result = fv.validate(body);
+    *allocs = fv.into_allocations();
+    result
+}
+
 struct Builder<'e> {
     engine: &'e Engine,
     config: &'e Config,
@@ -331,9 +343,7 @@ impl<'e> Builder<'e> {
                 if defer {
                     deferred.push((func, body));
                 } else {
-                    let mut fv = func.into_validator(std::mem::take(&mut allocs));
-                    fv.validate(&body).map_err(|e| self.validation_error(e, bytes))?;
-                    allocs = fv.into_allocations();
+                    validate_body(func, &body, &mut allocs).map_err(|e| self.validation_error(e, bytes))?;
                 }
             }
             self.payload(payload)?;
@@ -348,10 +358,7 @@ impl<'e> Builder<'e> {
             .into_par_iter()
             .enumerate()
             .map_init(FuncValidatorAllocations::default, |allocs, (i, (func, body))| {
-                let mut fv = func.into_validator(std::mem::take(allocs));
-                let result = fv.validate(&body);
-                *allocs = fv.into_allocations();
-                result.err().map(|e| (i, e))
+                validate_body(func, &body, allocs).err().map(|e| (i, e))
             })
             .flatten()
             .min_by_key(|(i, _)| *i);
