@@ -36,9 +36,17 @@ if [ ! -x "$crun" ]; then
     # Only the upstream tarball is needed (Debian's packaging is not used).
     (cd "$work" && apt-get -q "${opts[@]}" source --download-only crun >/dev/null 2>&1 || true)
     tar -C "$work" -xzf "$work"/crun_1.21.orig.tar.gz
-    (cd "$work/crun-1.21" && echo '#define GIT_VERSION "1.21"' > git-version.h &&
-        ./configure -q --with-wasmedge --disable-systemd --disable-criu CPPFLAGS="-I$root/host/c-api/include" >/dev/null &&
-        make -s -j2 crun >/dev/null 2>&1)
+    # The build's output goes to a log, shown if it fails. One CI run saw `make -j2` fail once (exit 2, no
+    # log kept) where every run before and since passed: a failed parallel build is retried serially.
+    log="$work/build.log"
+    if ! (cd "$work/crun-1.21" && echo '#define GIT_VERSION "1.21"' > git-version.h &&
+        ./configure -q --with-wasmedge --disable-systemd --disable-criu CPPFLAGS="-I$root/host/c-api/include" &&
+        { make -s -j2 crun || { echo "run-crun.sh: parallel make failed, retrying serially"; make -s crun; }; }) \
+        >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        echo "run-crun.sh: building crun failed (log: $log)" >&2
+        exit 1
+    fi
 fi
 
 # Run bundle $1 (a rootfs holding the module) with process args $2...; stdout and stderr to $work/out.
