@@ -220,7 +220,12 @@ macro_rules! t {
     ($st:expr, $e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(code) => return trap($st, code),
+            Err(code) => {
+                // Keeps the trap out of the straight line of the handler (LLVM otherwise puts it between a
+                // memory handler's bounds check and its access, so every access took a branch around it).
+                std::hint::cold_path();
+                return trap($st, code);
+            }
         }
     };
 }
@@ -810,6 +815,8 @@ macro_rules! latch_handlers {
                 if holds::<C>(v, latch_operand!(r, $rk($rv))) {
                     next!(ip.jump(t), r, m, st, acc)
                 }
+                // A latch closes a loop: going round is the straight line, leaving it the branch.
+                std::hint::cold_path();
                 next!(ip.next(), r, m, st, acc)
             }
         )*
@@ -1136,9 +1143,12 @@ pub(crate) fn link(mut code: Vec<Instr>, modes: &[u8]) -> Box<[Op]> {
             ref instr => handler_of(instr, modes[pc]),
         })
         .collect();
+    // A target becomes the byte distance from its branch, which `Ip::jump` adds without scaling: one
+    // instruction less on every taken branch (`translate` turns away code too large for 32 bits).
+    let size = std::mem::size_of::<Op>() as i64;
     for (pc, instr) in code.iter_mut().enumerate() {
         if let Some(t) = instr.target_mut() {
-            *t = (*t as i64 - pc as i64) as i32 as u32;
+            *t = ((*t as i64 - pc as i64) * size) as i32 as u32;
         }
     }
     code.into_iter().zip(handlers).map(|(instr, handler)| Op::with_handler(instr, handler)).collect()
@@ -1299,12 +1309,16 @@ mod other_ops {
             // SAFETY: `cells` points into the current instance's module (see `State::local_code`).
             let cells = unsafe { &*st.cells };
             let Some(code) = cells.get(def as usize).and_then(|c| c.get()) else {
+                std::hint::cold_path();
                 return call_slow(ip, r, m, st, s);
             };
             // The accumulator does not live across calls: the callee gets 0, which frees its register.
             match st.enter_fast(ip, Arc::as_ptr(code), def, base) {
                 Some((ip, r)) => next!(ip, r, m, st, 0),
-                None => call_slow(ip, r, m, st, s),
+                None => {
+                    std::hint::cold_path();
+                    call_slow(ip, r, m, st, s)
+                }
             }
         }
         CallImport(ip, r, m, st, s, acc) {
@@ -1319,6 +1333,7 @@ mod other_ops {
             {
                 next!(ip, r, m, st, 0)
             }
+            std::hint::cold_path();
             call_indirect_slow(ip, r, m, st, s)
         }
         CallIndirectT(ip, r, m, st, s, acc) {
@@ -1329,6 +1344,7 @@ mod other_ops {
             {
                 next!(ip, r, m, st, 0)
             }
+            std::hint::cold_path();
             call_indirect_slow(ip, r, m, st, s)
         }
         ReturnCall(ip, r, m, st, s, acc) {

@@ -20,7 +20,12 @@ impl Mem {
     #[inline(always)]
     fn range(self, addr: u32, off: u32, n: usize) -> Result<usize, TrapCode> {
         let ea = addr as usize + off as usize;
-        if ea.checked_add(n).is_some_and(|end| end <= self.len) { Ok(ea) } else { Err(TrapCode::MemoryOutOfBounds) }
+        if ea.checked_add(n).is_some_and(|end| end <= self.len) {
+            Ok(ea)
+        } else {
+            std::hint::cold_path();
+            Err(TrapCode::MemoryOutOfBounds)
+        }
     }
 
     /// Read `N` bytes at `addr + off`.
@@ -353,10 +358,10 @@ impl Ip {
         Ip(self.0.wrapping_add(n))
     }
 
-    /// The branch target `rel` instructions away (a signed offset, as `exec::link` stores it).
+    /// The branch target `rel` bytes away (a signed distance in whole `Op`s, as `exec::link` stores it).
     #[inline(always)]
     pub fn jump(self, rel: u32) -> Ip {
-        Ip(self.0.wrapping_offset(rel as i32 as isize))
+        Ip(self.0.wrapping_byte_offset(rel as i32 as isize))
     }
 }
 

@@ -251,6 +251,13 @@ pub(crate) fn translate(module: &ModuleInner, def: usize) -> Result<CompiledFunc
         eprintln!("interpreter code of {name} ({} slots):\n{listing}", t.max_slots);
     }
     let len = t.code.len();
+    // `exec::link` turns targets into byte distances of 32 bits.
+    if len.saturating_mul(std::mem::size_of::<super::mem::Op>()) > i32::MAX as usize {
+        return Err(Error::unsupported(format!(
+            "function {} is too large for the interpreter ({len} instructions)",
+            module.func_name(func_index as u32)
+        )));
+    }
     let mut frame_slots = (t.max_slots + 2).max(t.local_slots);
     for instr in t.code.iter_mut() {
         frame_slots = frame_slots.max(instr.slot_end());
