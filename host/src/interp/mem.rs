@@ -358,7 +358,8 @@ impl Ip {
         Ip(self.0.wrapping_add(n))
     }
 
-    /// The branch target `rel` bytes away (a signed distance in whole `Op`s, as `exec::link` stores it).
+    /// The branch target `rel` bytes away: a signed distance, a whole number of `Op`s, as `exec::link`
+    /// stores it.
     #[inline(always)]
     pub fn jump(self, rel: u32) -> Ip {
         Ip(self.0.wrapping_byte_offset(rel as i32 as isize))
